@@ -1,0 +1,257 @@
+"""Cleaning: separate page furniture from the article and give each kept line a role.
+
+The rules live in a YAML file (default ``analysis/data/cleaning.yaml``); this module
+only reads, validates and applies them. Applying them to one document returns one
+row per non-blank line: kept lines with their role, removed lines with the rule
+that removed them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import RulesError
+from analysis.paths import DEFAULT_CLEANING_RULES
+from analysis.text import count_words, match_key
+from analysis.yamlfile import read_yaml, where
+
+ROLES = ("headline", "standfirst", "byline", "dateline", "caption", "subheading", "sign_off", "body")
+# Roles whose words are the article's own text (counted by every analysis);
+# byline, dateline and sign-off are metadata about the article.
+TEXT_ROLES = ("headline", "standfirst", "subheading", "caption", "body")
+RULE_ROLES = ("headline", "standfirst", "byline", "dateline", "caption", "subheading", "sign_off")
+
+_SECTION_KEYS = {"remove", "remove_from", "roles", "caption_credit", "structure"}
+_RULE_KEYS = {"rule", "pattern", "description"}
+_ROLE_RULE_KEYS = _RULE_KEYS | {"role"}
+_STRUCTURE_DEFAULTS = {"headline": "first-line", "standfirst": "after-headline", "subheading_max_words": 12}
+_STRUCTURE_CHOICES = {"headline": ("first-line", "none"), "standfirst": ("after-headline", "none")}
+_CLOSING_PUNCTUATION = tuple('.!:;,"\'”’)…]')
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """One named pattern: a line that matches it in full is removed or given ``role``."""
+
+    name: str
+    pattern: re.Pattern
+    description: str = ""
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The cleaning rules that apply to one outlet (its own rules first, then the defaults)."""
+
+    remove: tuple[LineRule, ...] = ()
+    remove_from: tuple[LineRule, ...] = ()
+    roles: tuple[LineRule, ...] = ()
+    caption_credit: re.Pattern | None = None
+    structure: dict = field(default_factory=lambda: dict(_STRUCTURE_DEFAULTS))
+
+
+@dataclass(frozen=True)
+class CleaningRules:
+    """Default rules plus per-outlet rules, as read from a rules file."""
+
+    source: Path
+    defaults: RuleSet
+    outlets: dict[str, RuleSet]
+
+    def for_outlet(self, outlet: str) -> RuleSet:
+        """Return the rule set for ``outlet`` (case-insensitive); the defaults if it has none."""
+        return self.outlets.get(outlet.casefold(), self.defaults)
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    """One non-blank line of a document after cleaning."""
+
+    line_number: int
+    text: str
+    kept: bool
+    role: str | None
+    rule: str | None
+    credit: str = ""
+
+
+def read_cleaning_rules(path: Path | None = None) -> CleaningRules:
+    """Return the validated cleaning rules in ``path`` (default: the project's rules file).
+
+    Raises RulesError with the file and line for unknown keys, missing patterns,
+    invalid regular expressions, unknown roles and duplicate rule names.
+    """
+    path = Path(path) if path is not None else DEFAULT_CLEANING_RULES
+    document = read_yaml(path)
+    if not isinstance(document, dict):
+        raise RulesError(f"{path}: expected a mapping with 'defaults' and 'outlets'")
+    _check_keys(path, document, {"version", "defaults", "outlets"}, "rules file")
+    defaults_node = document.get("defaults") or {}
+    defaults = _read_section(path, defaults_node, base=None, label="defaults")
+    outlets: dict[str, RuleSet] = {}
+    outlets_node = document.get("outlets") or {}
+    if not isinstance(outlets_node, dict):
+        raise RulesError(f"{where(path, document)}: 'outlets' must map outlet names to rules")
+    for outlet, section in outlets_node.items():
+        key = str(outlet).casefold()
+        if key in outlets:
+            raise RulesError(f"{where(path, outlets_node)}: outlet '{outlet}' is listed twice")
+        outlets[key] = _read_section(path, section or {}, base=defaults, label=f"outlet '{outlet}'")
+    return CleaningRules(source=path, defaults=defaults, outlets=outlets)
+
+
+def _check_keys(path: Path, node: Any, allowed: set[str], label: str) -> None:
+    if not isinstance(node, dict):
+        raise RulesError(f"{where(path, node)}: {label} must be a mapping")
+    unknown = sorted(set(map(str, node)) - allowed)
+    if unknown:
+        raise RulesError(
+            f"{where(path, node)}: unknown key '{unknown[0]}' in {label} "
+            f"(allowed: {', '.join(sorted(allowed))})"
+        )
+
+
+def _read_section(path: Path, node: Any, base: RuleSet | None, label: str) -> RuleSet:
+    _check_keys(path, node, _SECTION_KEYS, label)
+    names: set[str] = set()
+    remove = tuple(_read_rules(path, node, "remove", label, names, with_role=False))
+    remove_from = tuple(_read_rules(path, node, "remove_from", label, names, with_role=False))
+    roles = tuple(_read_rules(path, node, "roles", label, names, with_role=True))
+    structure = dict(base.structure if base else _STRUCTURE_DEFAULTS)
+    structure_node = node.get("structure") or {}
+    _check_keys(path, structure_node, set(_STRUCTURE_DEFAULTS), f"{label} structure")
+    for key, value in structure_node.items():
+        choices = _STRUCTURE_CHOICES.get(key)
+        if choices and value not in choices:
+            raise RulesError(
+                f"{where(path, structure_node)}: {label} structure '{key}' must be one of "
+                f"{', '.join(choices)}, not '{value}'"
+            )
+        if key == "subheading_max_words" and (not isinstance(value, int) or value < 0):
+            raise RulesError(f"{where(path, structure_node)}: subheading_max_words must be a whole number ≥ 0")
+        structure[key] = value
+    credit = base.caption_credit if base else None
+    credit_node = node.get("caption_credit")
+    if credit_node is not None:
+        _check_keys(path, credit_node, {"pattern"}, f"{label} caption_credit")
+        credit = _compile(path, credit_node, credit_node.get("pattern"), f"{label} caption_credit")
+        if "credit" not in credit.groupindex:
+            raise RulesError(f"{where(path, credit_node)}: caption_credit pattern needs a group named 'credit'")
+    if base is not None:  # an outlet's own rules run before the defaults
+        remove += base.remove
+        remove_from += base.remove_from
+        roles += base.roles
+    return RuleSet(remove, remove_from, roles, credit, structure)
+
+
+def _read_rules(path: Path, node: dict, key: str, label: str, names: set[str], with_role: bool):
+    entries = node.get(key) or []
+    if not isinstance(entries, list):
+        raise RulesError(f"{where(path, node)}: '{key}' in {label} must be a list of rules")
+    for entry in entries:
+        _check_keys(path, entry, _ROLE_RULE_KEYS if with_role else _RULE_KEYS, f"a '{key}' rule of {label}")
+        name = entry.get("rule")
+        if not name or not str(name).strip():
+            raise RulesError(f"{where(path, entry)}: a '{key}' rule of {label} has no 'rule' name")
+        name = str(name).strip()
+        if name in names:
+            raise RulesError(f"{where(path, entry)}: rule name '{name}' is used twice in {label}")
+        names.add(name)
+        role = None
+        if with_role:
+            role = entry.get("role")
+            if role not in RULE_ROLES:
+                raise RulesError(
+                    f"{where(path, entry)}: rule '{name}' has role '{role}'; "
+                    f"expected one of {', '.join(RULE_ROLES)}"
+                )
+        pattern = _compile(path, entry, entry.get("pattern"), f"rule '{name}'")
+        yield LineRule(name, pattern, str(entry.get("description") or ""), role)
+
+
+def _compile(path: Path, node: Any, pattern: Any, label: str) -> re.Pattern:
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise RulesError(f"{where(path, node)}: {label} has no pattern")
+    try:
+        return re.compile(pattern)
+    except re.error as error:
+        raise RulesError(f"{where(path, node)}: {label} has an invalid regular expression ({error})") from None
+
+
+def clean_lines(text: str, rules: RuleSet, title: str = "") -> list[CleanLine]:
+    """Return one :class:`CleanLine` per non-blank line of ``text``, kept or removed.
+
+    Removal rules are tried first, then role rules, then the caption-credit
+    pattern; the remaining lines get a role by position (headline, standfirst,
+    subheading) or are body.
+    """
+    lines: list[CleanLine] = []
+    closing_rule: str | None = None
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if closing_rule is None:
+            closing_rule = _first_match(rules.remove_from, line)
+        removed_by = closing_rule or _first_match(rules.remove, line)
+        if removed_by:
+            lines.append(CleanLine(number, line, kept=False, role=None, rule=removed_by))
+            continue
+        role_rule = next((rule for rule in rules.roles if rule.pattern.fullmatch(line)), None)
+        if role_rule:
+            lines.append(CleanLine(number, line, kept=True, role=role_rule.role, rule=role_rule.name))
+            continue
+        credit = rules.caption_credit.search(line) if rules.caption_credit else None
+        if credit and credit.start() > 0:
+            caption = line[: credit.start()].rstrip()
+            lines.append(
+                CleanLine(number, caption, True, "caption", "caption-credit", credit.group("credit").strip())
+            )
+            continue
+        lines.append(CleanLine(number, line, kept=True, role=None, rule=None))
+    return _assign_positional_roles(lines, rules.structure, title)
+
+
+def _first_match(rules: tuple[LineRule, ...], line: str) -> str | None:
+    return next((rule.name for rule in rules if rule.pattern.fullmatch(line)), None)
+
+
+def _assign_positional_roles(lines: list[CleanLine], structure: dict, title: str) -> list[CleanLine]:
+    result: list[CleanLine] = []
+    headline_done = structure["headline"] == "none"
+    standfirst_done = structure["standfirst"] == "none"
+    found_headline = False
+    max_words = structure["subheading_max_words"]
+    for line in lines:
+        if not line.kept or line.role is not None:
+            result.append(line)
+            continue
+        if not headline_done:
+            headline_done = True
+            if not title or match_key(title) == match_key(line.text):
+                found_headline = True
+                result.append(_with_role(line, "headline", "first-line"))
+                continue
+        if not standfirst_done:
+            standfirst_done = True
+            if found_headline:
+                result.append(_with_role(line, "standfirst", "after-headline"))
+                continue
+        if max_words and _looks_like_subheading(line.text, max_words):
+            result.append(_with_role(line, "subheading", "short-line"))
+            continue
+        result.append(_with_role(line, "body", None))
+    return result
+
+
+def _looks_like_subheading(text: str, max_words: int) -> bool:
+    if count_words(text) > max_words:
+        return False
+    return text.endswith("?") or not text.endswith(_CLOSING_PUNCTUATION)
+
+
+def _with_role(line: CleanLine, role: str, rule: str | None) -> CleanLine:
+    return CleanLine(line.line_number, line.text, line.kept, role, rule, line.credit)

@@ -1,0 +1,392 @@
+"""The corpus: documents read from a folder or a table, cleaned, and split into tidy tables.
+
+A corpus is either
+
+* a folder holding ``corpus.csv`` (columns ``doc_id``, ``file``, ``outlet`` and
+  optionally ``date``, ``title``, ``url``, ``event`` and any other metadata) and the
+  text files it names, or
+* one ``.csv``, ``.jsonl`` or ``.parquet`` file with at least the columns ``text``
+  and ``outlet`` (optionally ``doc_id``, ``title``, ``date``, ``url``, ``event``, …).
+
+The source texts are never changed: cleaning produces a new view, and every line
+it removes is listed in :attr:`Corpus.removed_lines`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.cleaning import TEXT_ROLES, CleaningRules, clean_lines, read_cleaning_rules
+from analysis.errors import CorpusError
+from analysis.paths import SEEDS_DIR
+from analysis.text import WORD_KINDS, decode_bytes, normalize_text, read_text_file, split_sentences, tokenize
+
+MANIFEST_NAME = "corpus.csv"
+MANIFEST_REQUIRED = ("doc_id", "file", "outlet")
+TABLE_REQUIRED = ("text", "outlet")
+OPTIONAL_COLUMNS = ("title", "date", "url", "event")
+TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+
+
+@dataclass
+class Corpus:
+    """A cleaned corpus and its tables. Build one with :func:`read_corpus`.
+
+    Attributes
+    ----------
+    documents : one row per document: ``doc_id, outlet, date, title, url, event, source``
+        and any extra metadata columns, in the order the corpus lists them.
+    lines : one row per non-blank source line: ``doc_id, line_number, text, kept,
+        role, rule, credit``; the audit trail of cleaning.
+    paragraphs : one row per kept line: ``doc_id, paragraph_id, paragraph_index,
+        line_number, role, text, credit, n_words``.
+    source : the path the corpus was read from.
+    """
+
+    documents: pd.DataFrame
+    lines: pd.DataFrame
+    paragraphs: pd.DataFrame
+    source: Path
+    rules: CleaningRules = field(repr=False)
+    input_files: tuple[Path, ...] = field(default=(), repr=False)
+
+    @property
+    def removed_lines(self) -> pd.DataFrame:
+        """Return the lines cleaning removed: ``doc_id, line_number, text, rule``."""
+        removed = self.lines.loc[~self.lines["kept"], ["doc_id", "line_number", "text", "rule"]]
+        return removed.reset_index(drop=True)
+
+    @property
+    def outlets(self) -> list[str]:
+        """Return the outlets in the order they first appear."""
+        return list(dict.fromkeys(self.documents["outlet"]))
+
+    @cached_property
+    def sentences(self) -> pd.DataFrame:
+        """Return one row per sentence of the article's own text (roles in ``TEXT_ROLES``).
+
+        Columns: ``doc_id, outlet, paragraph_id, sentence_id, sentence_index`` (0-based
+        within the document), ``role, text, n_words, position`` (share of the
+        document's words that come before the sentence, 0 to <1).
+        """
+        rows = []
+        outlet_of = dict(zip(self.documents["doc_id"], self.documents["outlet"]))
+        text_paragraphs = self.paragraphs[self.paragraphs["role"].isin(TEXT_ROLES)]
+        for doc_id, paragraphs in text_paragraphs.groupby("doc_id", sort=False):
+            index = 0
+            for paragraph in paragraphs.itertuples(index=False):
+                for sentence in split_sentences(paragraph.text):
+                    rows.append(
+                        {
+                            "doc_id": doc_id,
+                            "outlet": outlet_of[doc_id],
+                            "paragraph_id": paragraph.paragraph_id,
+                            "sentence_id": f"{doc_id}-s{index + 1:03d}",
+                            "sentence_index": index,
+                            "role": paragraph.role,
+                            "text": sentence,
+                            "n_words": sum(1 for t in tokenize(sentence) if t.kind in WORD_KINDS),
+                        }
+                    )
+                    index += 1
+        columns = ["doc_id", "outlet", "paragraph_id", "sentence_id", "sentence_index", "role", "text", "n_words"]
+        table = pd.DataFrame(rows, columns=columns)
+        before = table.groupby("doc_id", sort=False)["n_words"].cumsum() - table["n_words"]
+        total = table.groupby("doc_id", sort=False)["n_words"].transform("sum")
+        table["position"] = (before / total.where(total > 0, 1)).astype(float)
+        return table
+
+    @cached_property
+    def tokens(self) -> pd.DataFrame:
+        """Return one row per token of every sentence.
+
+        Columns: ``doc_id, outlet, sentence_id, token_index`` (0-based within the
+        sentence), ``text`` (as written), ``norm`` (normalised), ``kind`` (word,
+        number, clitic or punct), ``role``.
+        """
+        records = []
+        for sentence in self.sentences.itertuples(index=False):
+            for index, token in enumerate(tokenize(sentence.text)):
+                records.append(
+                    (sentence.doc_id, sentence.outlet, sentence.sentence_id, index,
+                     token.text, token.norm, token.kind, sentence.role)
+                )
+        columns = ["doc_id", "outlet", "sentence_id", "token_index", "text", "norm", "kind", "role"]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+    def summary(self) -> pd.DataFrame:
+        """Return one row per document with its size and what cleaning removed.
+
+        Columns: ``doc_id, outlet, date, title, n_paragraphs, n_sentences, n_words``
+        (words of the article's own text: headline, standfirst, subheadings,
+        captions without their credits, body), ``n_body_words, n_removed_lines``.
+        """
+        text_paragraphs = self.paragraphs[self.paragraphs["role"].isin(TEXT_ROLES)]
+        body = self.paragraphs[self.paragraphs["role"] == "body"]
+        by_doc = self.documents[["doc_id", "outlet", "date", "title"]].copy()
+        counts = {
+            "n_paragraphs": text_paragraphs.groupby("doc_id").size(),
+            "n_sentences": self.sentences.groupby("doc_id").size(),
+            "n_words": text_paragraphs.groupby("doc_id")["n_words"].sum(),
+            "n_body_words": body.groupby("doc_id")["n_words"].sum(),
+            "n_removed_lines": self.removed_lines.groupby("doc_id").size(),
+        }
+        for column, series in counts.items():
+            by_doc[column] = by_doc["doc_id"].map(series).fillna(0).astype(int)
+        return by_doc
+
+    def outlet_summary(self) -> pd.DataFrame:
+        """Return one row per outlet: ``outlet, n_documents, n_sentences, n_words, n_removed_lines``."""
+        summary = self.summary()
+        table = summary.groupby("outlet", sort=False).agg(
+            n_documents=("doc_id", "size"),
+            n_sentences=("n_sentences", "sum"),
+            n_words=("n_words", "sum"),
+            n_removed_lines=("n_removed_lines", "sum"),
+        )
+        return table.reset_index()
+
+    def require_outlets(self, minimum: int = 2) -> None:
+        """Raise CorpusError unless the corpus has at least ``minimum`` outlets (for comparisons)."""
+        if len(self.outlets) < minimum:
+            raise CorpusError(
+                f"{self.source}: comparing outlets needs at least {minimum} outlets; "
+                f"this corpus has {len(self.outlets)} ({', '.join(self.outlets)})"
+            )
+
+
+def read_corpus(path: Path | str | None = None, rules: Path | str | CleaningRules | None = None) -> Corpus:
+    """Return the cleaned :class:`Corpus` at ``path`` (default: the seed corpus).
+
+    ``rules`` is a cleaning-rules file or an already read :class:`CleaningRules`
+    (default: ``analysis/data/cleaning.yaml``). Raises CorpusError with one line
+    naming the file and the problem for any input it cannot use.
+    """
+    path = Path(path) if path is not None else SEEDS_DIR
+    cleaning_rules = rules if isinstance(rules, CleaningRules) else read_cleaning_rules(rules)
+    if path.is_dir():
+        documents, texts, files = _read_folder(path)
+    elif path.exists():
+        kind = TABLE_SUFFIXES.get(path.suffix.lower())
+        if kind is None:
+            raise CorpusError(
+                f"{path}: unsupported corpus file type '{path.suffix}'; give a folder with "
+                f"{MANIFEST_NAME}, or a .csv, .jsonl or .parquet file"
+            )
+        documents, texts = _read_table(path, kind)
+        files = (path,)
+    else:
+        raise CorpusError(f"{path}: no such file or folder")
+    lines, paragraphs = _clean(documents, texts, cleaning_rules, path)
+    return Corpus(documents, lines, paragraphs, path, cleaning_rules, files)
+
+
+def _read_folder(folder: Path) -> tuple[pd.DataFrame, list[str], tuple[Path, ...]]:
+    manifest_path = folder / MANIFEST_NAME
+    if not manifest_path.is_file():
+        raise CorpusError(f"{folder}: no {MANIFEST_NAME} manifest in this folder")
+    manifest = _read_csv(manifest_path)
+    _require_columns(manifest, MANIFEST_REQUIRED, manifest_path)
+    root = folder.resolve()
+    texts, files = [], [manifest_path]
+    for row_number, row in enumerate(manifest.itertuples(index=False), start=2):
+        name = str(row.file).strip()
+        label = f"{manifest_path}: line {row_number}"
+        if not name:
+            raise CorpusError(f"{label}: the 'file' column is empty")
+        relative = Path(name)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise CorpusError(f"{label}: file '{name}' is outside the corpus folder (use a path inside {folder})")
+        file_path = folder / relative
+        if not file_path.resolve().is_relative_to(root):
+            raise CorpusError(f"{label}: file '{name}' is outside the corpus folder (use a path inside {folder})")
+        if not file_path.is_file():
+            raise CorpusError(f"{label}: file '{name}' does not exist in {folder}")
+        texts.append(read_text_file(file_path, source=str(file_path)))
+        files.append(file_path)
+    documents = _document_table(manifest.drop(columns=["file"]), manifest_path, first_row=2)
+    documents["source"] = manifest["file"].str.strip().tolist()
+    _check_texts(documents, texts, [str(folder / name) for name in documents["source"]])
+    return documents, texts, tuple(files)
+
+
+def _read_table(path: Path, kind: str) -> tuple[pd.DataFrame, list[str]]:
+    if kind == "csv":
+        table = _read_csv(path)
+        first_row = 2
+    elif kind == "jsonl":
+        table = _read_jsonl(path)
+        first_row = 1
+    else:
+        table = _read_parquet(path)
+        first_row = 1
+    _require_columns(table, TABLE_REQUIRED, path)
+    texts = [normalize_text(value) for value in table["text"]]
+    if "doc_id" not in table.columns:
+        table.insert(0, "doc_id", [f"doc-{number:04d}" for number in range(1, len(table) + 1)])
+    documents = _document_table(table.drop(columns=["text"]), path, first_row=first_row)
+    documents["source"] = [f"{path.name}#{number}" for number in range(first_row, first_row + len(table))]
+    labels = [f"{path}: row {number} (doc_id '{doc_id}')" for number, doc_id in
+              zip(range(first_row, first_row + len(table)), documents["doc_id"])]
+    _check_texts(documents, texts, labels)
+    return documents, texts
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        text = decode_bytes(path.read_bytes(), str(path))
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no columns"
+        raise CorpusError(f"{path}: not a readable CSV file ({first_line})") from None
+    table.columns = [str(column).strip() for column in table.columns]
+    return table
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    try:
+        text = decode_bytes(path.read_bytes(), str(path))
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise CorpusError(f"{path}: line {number} is not valid JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise CorpusError(f"{path}: line {number} is not a JSON object")
+        records.append(record)
+    if not records:
+        raise CorpusError(f"{path}: no records (the file is empty)")
+    table = pd.DataFrame.from_records(records)
+    return _as_strings(table)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_parquet(path)
+    except Exception as error:  # pyarrow raises many types for a damaged file
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CorpusError(f"{path}: not a readable Parquet file ({message})") from None
+    return _as_strings(table)
+
+
+def _as_strings(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` with every value as a string ('' for missing), like a CSV read."""
+    result = pd.DataFrame(index=table.index)
+    for column in table.columns:
+        result[str(column)] = [
+            "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+            for value in table[column]
+        ]
+    return result.reset_index(drop=True)
+
+
+def _require_columns(table: pd.DataFrame, required: tuple[str, ...], path: Path) -> None:
+    missing = [column for column in required if column not in table.columns]
+    if missing:
+        found = ", ".join(table.columns) if len(table.columns) else "none"
+        raise CorpusError(f"{path}: missing required column '{missing[0]}' (found: {found})")
+    if table.empty:
+        raise CorpusError(f"{path}: no documents listed")
+
+
+def _document_table(table: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
+    documents = table.copy()
+    for column in OPTIONAL_COLUMNS:
+        if column not in documents.columns:
+            documents[column] = ""
+    documents["doc_id"] = documents["doc_id"].astype(str).str.strip()
+    documents["outlet"] = documents["outlet"].astype(str).str.strip()
+    for offset, row in enumerate(documents.itertuples(index=False)):
+        label = f"{path}: row {first_row + offset}"
+        if not row.doc_id:
+            raise CorpusError(f"{label}: doc_id is empty")
+        if not row.outlet:
+            raise CorpusError(f"{label} (doc_id '{row.doc_id}'): outlet is empty")
+    duplicated = documents["doc_id"][documents["doc_id"].duplicated()]
+    if not duplicated.empty:
+        raise CorpusError(f"{path}: duplicate doc_id '{duplicated.iloc[0]}'")
+    documents["date"] = [
+        _iso_date(value, f"{path}: row {first_row + offset} (doc_id '{doc_id}')")
+        for offset, (value, doc_id) in enumerate(zip(documents["date"], documents["doc_id"]))
+    ]
+    ordered = ["doc_id", "outlet", "date", "title", "url", "event"]
+    extra = [column for column in documents.columns if column not in ordered]
+    return documents[ordered + extra].reset_index(drop=True)
+
+
+def _iso_date(value: str, label: str) -> str:
+    value = str(value).strip()
+    if not value:
+        return ""
+    try:
+        return dt.date.fromisoformat(value[:10]).isoformat() if len(value) == 10 else (
+            dt.datetime.fromisoformat(value).date().isoformat()
+        )
+    except ValueError:
+        raise CorpusError(f"{label}: date '{value}' is not an ISO 8601 date (write it as YYYY-MM-DD)") from None
+
+
+def _check_texts(documents: pd.DataFrame, texts: list[str], labels: list[str]) -> None:
+    for label, text in zip(labels, texts):
+        if not text.strip():
+            raise CorpusError(f"{label}: the document is empty (no text, or only whitespace)")
+
+
+def _clean(
+    documents: pd.DataFrame, texts: list[str], rules: CleaningRules, path: Path
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    line_rows, paragraph_rows = [], []
+    for document, text in zip(documents.itertuples(index=False), texts):
+        cleaned = clean_lines(text, rules.for_outlet(document.outlet), title=document.title)
+        index = 0
+        for line in cleaned:
+            line_rows.append(
+                (document.doc_id, line.line_number, line.text, line.kept, line.role, line.rule, line.credit)
+            )
+            if line.kept:
+                index += 1
+                paragraph_rows.append(
+                    (document.doc_id, f"{document.doc_id}-p{index:03d}", index - 1, line.line_number,
+                     line.role, line.text, line.credit,
+                     sum(1 for token in tokenize(line.text) if token.kind in WORD_KINDS))
+                )
+        if not any(line.kept and line.role in TEXT_ROLES for line in cleaned):
+            raise CorpusError(
+                f"{path}: document '{document.doc_id}' has no text left after cleaning "
+                f"(every line matched a removal or metadata rule of {rules.source})"
+            )
+    lines = pd.DataFrame(line_rows, columns=["doc_id", "line_number", "text", "kept", "role", "rule", "credit"])
+    paragraphs = pd.DataFrame(
+        paragraph_rows,
+        columns=["doc_id", "paragraph_id", "paragraph_index", "line_number", "role", "text", "credit", "n_words"],
+    )
+    if documents["title"].eq("").any():
+        headlines = paragraphs[paragraphs["role"] == "headline"].drop_duplicates("doc_id")
+        fill = documents["doc_id"].map(dict(zip(headlines["doc_id"], headlines["text"]))).fillna("")
+        documents["title"] = documents["title"].where(documents["title"] != "", fill)
+    return lines, paragraphs
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 hex digest of the file at ``path``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
