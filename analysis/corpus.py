@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.cleaning import TEXT_ROLES, CleaningRules, clean_lines, read_cleaning_rules
+from analysis.cleaning import ROLES, TEXT_ROLES, CleaningRules, clean_lines, read_cleaning_rules
 from analysis.errors import CorpusError
 from analysis.paths import SEEDS_DIR
 from analysis.text import WORD_KINDS, decode_bytes, normalize_text, read_text_file, split_sentences, tokenize
@@ -142,6 +142,25 @@ class Corpus:
         for column, series in counts.items():
             by_doc[column] = by_doc["doc_id"].map(series).fillna(0).astype(int)
         return by_doc
+
+    def role_summary(self) -> pd.DataFrame:
+        """Return one row per document and role: ``doc_id, outlet, role, n_paragraphs, n_words``.
+
+        Roles are listed in reading order of :data:`analysis.cleaning.ROLES`; roles a
+        document does not have are absent.
+        """
+        table = (
+            self.paragraphs.merge(self.documents[["doc_id", "outlet"]], on="doc_id")
+            .groupby(["doc_id", "outlet", "role"], sort=False)
+            .agg(n_paragraphs=("paragraph_id", "size"), n_words=("n_words", "sum"))
+            .reset_index()
+        )
+        order = {role: rank for rank, role in enumerate(ROLES)}
+        doc_order = {doc_id: rank for rank, doc_id in enumerate(self.documents["doc_id"])}
+        table = table.sort_values(
+            ["doc_id", "role"], key=lambda column: column.map(doc_order if column.name == "doc_id" else order)
+        )
+        return table.reset_index(drop=True)
 
     def outlet_summary(self) -> pd.DataFrame:
         """Return one row per outlet: ``outlet, n_documents, n_sentences, n_words, n_removed_lines``."""

@@ -1,0 +1,66 @@
+"""Writing tables and files: one format switch for every command, and no half-written files."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import AnalysisError
+
+FORMATS = ("table", "csv", "json")
+
+
+def format_table(table: pd.DataFrame, output_format: str) -> str:
+    """Return ``table`` as text: an aligned ``table``, ``csv``, or ``json`` (a list of row objects)."""
+    if output_format == "table":
+        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+            return table.to_string(index=False) + "\n"
+    if output_format == "csv":
+        return table.to_csv(index=False, lineterminator="\n")
+    if output_format == "json":
+        rows = [{column: _plain(value) for column, value in row.items()} for row in table.to_dict(orient="records")]
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    raise AnalysisError(f"unknown format '{output_format}' (choose from {', '.join(FORMATS)})")
+
+
+def _plain(value):
+    """Return ``value`` as a JSON-ready Python value (NaN becomes null)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no partial file."""
+    path = Path(path)
+    if path.parent and not path.parent.is_dir():
+        raise AnalysisError(f"{path}: the folder {path.parent} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None) -> Path | None:
+    """Write ``table`` as ``output_dir/tables/NAME.csv`` and return the path (None without a folder)."""
+    if output_dir is None:
+        return None
+    folder = Path(output_dir) / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    write_text_atomic(path, format_table(table, "csv"))
+    return path
