@@ -397,7 +397,8 @@ def _clean(
     )
     if documents["title"].eq("").any():
         headlines = paragraphs[paragraphs["role"] == "headline"].drop_duplicates("doc_id")
-        fill = documents["doc_id"].map(dict(zip(headlines["doc_id"], headlines["text"]))).fillna("")
+        headline_of = dict(zip(headlines["doc_id"], headlines["text"]))
+        fill = documents["doc_id"].map(lambda doc_id: headline_of.get(doc_id, ""))
         documents["title"] = documents["title"].where(documents["title"] != "", fill)
     return lines, paragraphs
 

@@ -94,7 +94,8 @@ def _execute(notebook: Path, out_dir: Path, corpus_path: Path, rules_path: Path)
         )
     except papermill.PapermillExecutionError as error:
         raise ReportError(
-            f"{notebook.name}: cell {error.exec_count} failed: {error.ename}: {error.evalue}"
+            f"{notebook.name}: cell {_cell_number(notebook, error.source)} "
+            f"failed: {error.ename}: {error.evalue}"
         ) from None
     finally:
         for key, value in previous.items():
@@ -102,6 +103,17 @@ def _execute(notebook: Path, out_dir: Path, corpus_path: Path, rules_path: Path)
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _cell_number(notebook: Path, source: str) -> str:
+    """Return the 1-based number of the cell holding ``source`` in the notebook as saved
+    (papermill counts its injected parameters cell too, which the user never sees)."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    for number, cell in enumerate(cells, start=1):
+        if cell.source == source:
+            first_line = source.strip().splitlines()[0] if source.strip() else ""
+            return f"{number} (`{first_line[:60]}`)"
+    return "?"
 
 
 def _kernel_config():
@@ -135,9 +147,12 @@ def _render(notebook: nbformat.NotebookNode, title: str) -> str:
 
 
 def _without_run_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return a copy without papermill's timestamps and durations, which change every run."""
+    """Return a copy without papermill's timestamps and durations, which change every run,
+    and without the injected-parameters cell, whose absolute paths depend on the machine
+    (the index page names the corpus instead)."""
     clean = nbformat.from_dict(notebook)
     clean.metadata.pop("papermill", None)
+    clean.cells = [cell for cell in clean.cells if "injected-parameters" not in cell.metadata.get("tags", [])]
     for cell in clean.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)

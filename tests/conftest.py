@@ -1,0 +1,52 @@
+"""Shared fixtures: the seed corpus (read once) and helpers to write small corpora."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis import read_corpus
+from analysis.paths import PROJECT_ROOT, SEEDS_DIR
+
+NYT_GROUND_TRUTH = PROJECT_ROOT / "data" / "vader_nyt_editorials" / "nytEditorialSnippets_GroundTruth.txt"
+
+
+@pytest.fixture(scope="session")
+def seeds():
+    """The seed corpus as the package reads it."""
+    return read_corpus(SEEDS_DIR)
+
+
+@pytest.fixture(scope="session")
+def raw_seed_lines():
+    """doc_id → the seed file's lines exactly as collected (1-based list: index 0 is line 1)."""
+    with open(SEEDS_DIR / "corpus.csv", encoding="utf-8") as handle:
+        manifest = list(csv.DictReader(handle))
+    return {row["doc_id"]: (SEEDS_DIR / row["file"]).read_text(encoding="utf-8").split("\n") for row in manifest}
+
+
+def write_manifest_corpus(folder: Path, documents: list[dict]) -> Path:
+    """Write a folder corpus: one text file per document and a corpus.csv; return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = ["doc_id", "file", "outlet"]
+    for document in documents:
+        columns += [key for key in document if key not in columns and key != "text"]
+    with open(folder / "corpus.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for document in documents:
+            name = document.get("file", f"{document['doc_id']}.txt")
+            writer.writerow({**document, "file": name})
+            if "text" in document:
+                data = document["text"]
+                (folder / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return folder
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """Write ``records`` as JSON lines; return ``path``."""
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path

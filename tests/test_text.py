@@ -1,0 +1,95 @@
+"""The one text model: normalisation, sentences, tokens, matching keys."""
+
+import unicodedata
+import warnings
+
+import pytest
+
+from analysis.errors import CorpusError, EncodingFallbackWarning
+from analysis.text import count_words, decode_bytes, match_key, normalize_text, split_sentences, tokenize
+
+
+def test_sentences_keep_titles_abbreviations_and_dates_whole():
+    text = "Mr Shoigu gave Mr Kim a letter. The U.S. said no. On Dec. 19, around noon, it ended."
+    assert split_sentences(text) == [
+        "Mr Shoigu gave Mr Kim a letter.",
+        "The U.S. said no.",
+        "On Dec. 19, around noon, it ended.",
+    ]
+
+
+def test_sentence_ending_inside_a_quotation_ends_there():
+    text = 'Pyongyang will mark it in a "grand manner that will go down in history." The parade follows.'
+    assert split_sentences(text) == [
+        'Pyongyang will mark it in a "grand manner that will go down in history."',
+        "The parade follows.",
+    ]
+
+
+def test_stray_closing_quote_joins_the_sentence_before():
+    # The last line of the Overt Operator seed closes with ”’
+    text = "“They also have a potential role to play.”’"
+    assert split_sentences(text) == [text]
+
+
+def test_possessive_is_split_off_and_hyphenated_names_stay_whole():
+    tokens = tokenize("North Korea's Kim Jong-un met the U.S. envoy.")
+    assert [(t.text, t.kind) for t in tokens] == [
+        ("North", "word"), ("Korea", "word"), ("'s", "clitic"), ("Kim", "word"),
+        ("Jong-un", "word"), ("met", "word"), ("the", "word"), ("U.S.", "word"),
+        ("envoy", "word"), (".", "punct"),
+    ]
+
+
+def test_norm_lowercases_but_keeps_acronyms_and_straightens_quotes():
+    norms = [t.norm for t in tokenize("The US told us: KCNA’s “Victory Day” – It’s")]
+    assert norms == ["the", "US", "told", "us", ":", "KCNA", "'s", '"', "victory", "day", '"', "-", "it", "'s"]
+
+
+def test_numbers_and_ordinals():
+    tokens = tokenize("the 70th anniversary on July 27, 2023, at 7:56 with COVID-19")
+    kinds = {t.text: t.kind for t in tokens}
+    assert kinds["70th"] == "word"
+    assert kinds["27"] == "number" and kinds["2023"] == "number" and kinds["7:56"] == "number"
+    assert kinds["COVID-19"] == "word"
+
+
+def test_word_count_counts_words_and_numbers_not_clitics_or_punctuation():
+    # North, Korea, Kim, Jong-un, met, 3, envoys  ('s and punctuation are not words)
+    assert count_words("North Korea's Kim Jong-un met 3 envoys – twice?") == 8
+
+
+def test_match_key_ignores_case_quotes_and_hyphens():
+    assert match_key("Kim Jong-un") == match_key("KIM JONG UN") == "kim jong un"
+    assert match_key("“Victory Day”") == match_key('"victory day"')
+    assert match_key("Kim’s") == match_key("Kim's")
+
+
+def test_normalize_text_line_endings_bom_and_nfc():
+    decomposed = "Pyongyang cafe\u0301\r\nline two\rline three"
+    text = normalize_text("\ufeff" + decomposed)
+    assert text == "Pyongyang caf\u00e9\nline two\nline three"
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_decode_utf8_with_bom():
+    assert decode_bytes("\ufeffDéfense".encode("utf-8"), "x.txt") == "Défense"
+
+
+def test_decode_falls_back_to_cp1252_with_a_warning_naming_the_file():
+    data = "Kim’s “Victory Day” café".encode("cp1252")
+    with pytest.warns(EncodingFallbackWarning, match=r"legacy\.txt: not valid UTF-8; decoded as cp1252"):
+        assert decode_bytes(data, "legacy.txt") == "Kim’s “Victory Day” café"
+
+
+def test_decode_falls_back_to_latin1_when_cp1252_cannot():
+    data = b"caf\xe9 \x81"  # 0x81 is undefined in cp1252
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert decode_bytes(data, "odd.txt") == "café \x81"
+    assert "decoded as latin-1" in str(caught[0].message)
+
+
+def test_binary_data_is_refused():
+    with pytest.raises(CorpusError, match=r"image\.png: binary file"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00", "image.png")
