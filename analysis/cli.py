@@ -8,6 +8,8 @@ Bad input ends with one line on standard error and exit status 2.
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 import warnings
 from pathlib import Path
@@ -29,7 +31,8 @@ class _Parser(argparse.ArgumentParser):
         raise AnalysisError(f"{self.prog}: {message} (see --help)")
 
 
-def _add_corpus_options(parser: argparse.ArgumentParser, with_format: bool = True) -> None:
+def add_corpus_options(parser: argparse.ArgumentParser, with_format: bool = True) -> None:
+    """Add the options every command shares: --corpus, --rules and (for tables) --format, --out."""
     parser.add_argument(
         "--corpus", type=Path, default=None, metavar="PATH",
         help="a folder with corpus.csv, or a .csv/.jsonl/.parquet file (default: seeds/)",
@@ -42,38 +45,8 @@ def _add_corpus_options(parser: argparse.ArgumentParser, with_format: bool = Tru
                             help="write to FILE instead of standard output")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser for ``python -m analysis``."""
-    parser = _Parser(
-        prog="python -m analysis",
-        description="Compare how outlets tell the same story: corpus, vocabulary, framing, tone, sources.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    corpus = commands.add_parser("corpus", help="one row per document: outlet, date, title, words, sentences")
-    _add_corpus_options(corpus)
-    corpus.set_defaults(run=_run_corpus)
-
-    cleaning = commands.add_parser("cleaning", help="the cleaning record: every line with its role or removal rule")
-    _add_corpus_options(cleaning)
-    cleaning.add_argument("--removed", action="store_true", help="list only the removed lines")
-    cleaning.set_defaults(run=_run_cleaning)
-
-    sentences = commands.add_parser("sentences", help="one row per sentence with its role and position")
-    _add_corpus_options(sentences)
-    sentences.set_defaults(run=_run_sentences)
-
-    report = commands.add_parser("report", help="execute the notebooks and render the HTML report")
-    _add_corpus_options(report, with_format=False)
-    report.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="report folder (default: build/report)")
-    report.add_argument("--quiet", action="store_true", help="no progress bar")
-    report.set_defaults(run=_run_report)
-    return parser
-
-
-def _emit(table: pd.DataFrame, args: argparse.Namespace) -> None:
+def emit(table: pd.DataFrame, args: argparse.Namespace) -> None:
+    """Print ``table`` in ``args.format``, or write it to ``args.out`` (never half-written)."""
     text = format_table(table, args.format)
     if args.out is None:
         sys.stdout.write(text)
@@ -81,24 +54,35 @@ def _emit(table: pd.DataFrame, args: argparse.Namespace) -> None:
         write_text_atomic(args.out, text)
 
 
-def _run_corpus(args: argparse.Namespace) -> None:
-    _emit(read_corpus(args.corpus, args.rules).summary(), args)
+def corpus_from(args: argparse.Namespace):
+    """Return the corpus named by ``--corpus`` and ``--rules``."""
+    return read_corpus(args.corpus, args.rules)
 
 
-def _run_cleaning(args: argparse.Namespace) -> None:
-    corpus = read_corpus(args.corpus, args.rules)
-    _emit(corpus.removed_lines if args.removed else corpus.lines, args)
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser for ``python -m analysis``, with one subcommand per module in
+    :mod:`analysis.commands` (each module's ``register(commands)`` adds its own)."""
+    parser = _Parser(
+        prog="python -m analysis",
+        description="Compare how outlets tell the same story: corpus, vocabulary, framing, tone, sources.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in command_modules():
+        module.register(commands)
+    return parser
 
 
-def _run_sentences(args: argparse.Namespace) -> None:
-    _emit(read_corpus(args.corpus, args.rules).sentences, args)
+def command_modules() -> list:
+    """Return the command modules in the order of their ``ORDER`` (then name)."""
+    import analysis.commands
 
-
-def _run_report(args: argparse.Namespace) -> None:
-    from analysis.report import build_report  # imported here: papermill is slow to import
-
-    index = build_report(args.corpus, args.out, rules_path=args.rules, progress=not args.quiet)
-    print(f"report written to {index}")
+    modules = [
+        importlib.import_module(f"analysis.commands.{info.name}")
+        for info in pkgutil.iter_modules(analysis.commands.__path__)
+        if not info.name.startswith("_")
+    ]
+    return sorted(modules, key=lambda module: (getattr(module, "ORDER", 100), module.__name__))
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:

@@ -27,7 +27,18 @@ import pandas as pd
 from analysis.cleaning import ROLES, TEXT_ROLES, CleaningRules, clean_lines, read_cleaning_rules
 from analysis.errors import CorpusError
 from analysis.paths import SEEDS_DIR
-from analysis.text import WORD_KINDS, decode_bytes, normalize_text, read_text_file, split_sentences, tokenize
+from analysis.text import (
+    WORD_KINDS,
+    count_words,
+    decode_bytes,
+    normalize_text,
+    quote_spans,
+    quoted_word_count,
+    read_text_file,
+    sentence_spans,
+    tokenize,
+    voice_of,
+)
 
 MANIFEST_NAME = "corpus.csv"
 MANIFEST_REQUIRED = ("doc_id", "file", "outlet")
@@ -74,8 +85,11 @@ class Corpus:
         """Return one row per sentence of the article's own text (roles in ``TEXT_ROLES``).
 
         Columns: ``doc_id, outlet, paragraph_id, sentence_id, sentence_index`` (0-based
-        within the document), ``role, text, n_words, position`` (share of the
-        document's words that come before the sentence, 0 to <1).
+        within the document), ``role, text, start, end`` (character offsets in the
+        paragraph), ``n_words, n_quoted_words`` (words inside quotation marks, which
+        may open in an earlier sentence of the paragraph), ``voice`` (authorial,
+        quoted or mixed) and ``position`` (share of the document's words that come
+        before the sentence, 0 to <1).
         """
         rows = []
         outlet_of = dict(zip(self.documents["doc_id"], self.documents["outlet"]))
@@ -83,22 +97,19 @@ class Corpus:
         for doc_id, paragraphs in text_paragraphs.groupby("doc_id", sort=False):
             index = 0
             for paragraph in paragraphs.itertuples(index=False):
-                for sentence in split_sentences(paragraph.text):
+                quotes = quote_spans(paragraph.text)
+                for start, end in sentence_spans(paragraph.text):
+                    sentence = paragraph.text[start:end]
+                    n_words = count_words(sentence)
+                    n_quoted = quoted_word_count(paragraph.text, quotes, start, end) if quotes else 0
                     rows.append(
-                        {
-                            "doc_id": doc_id,
-                            "outlet": outlet_of[doc_id],
-                            "paragraph_id": paragraph.paragraph_id,
-                            "sentence_id": f"{doc_id}-s{index + 1:03d}",
-                            "sentence_index": index,
-                            "role": paragraph.role,
-                            "text": sentence,
-                            "n_words": sum(1 for t in tokenize(sentence) if t.kind in WORD_KINDS),
-                        }
+                        (doc_id, outlet_of[doc_id], paragraph.paragraph_id, f"{doc_id}-s{index + 1:03d}", index,
+                         paragraph.role, sentence, start, end, n_words, n_quoted, voice_of(n_words, n_quoted))
                     )
                     index += 1
-        columns = ["doc_id", "outlet", "paragraph_id", "sentence_id", "sentence_index", "role", "text", "n_words"]
-        table = pd.DataFrame(rows, columns=columns)
+        columns = ["doc_id", "outlet", "paragraph_id", "sentence_id", "sentence_index", "role", "text",
+                   "start", "end", "n_words", "n_quoted_words", "voice"]
+        table = pd.DataFrame.from_records(rows, columns=columns)
         before = table.groupby("doc_id", sort=False)["n_words"].cumsum() - table["n_words"]
         total = table.groupby("doc_id", sort=False)["n_words"].transform("sum")
         table["position"] = (before / total.where(total > 0, 1)).astype(float)
@@ -383,7 +394,7 @@ def _clean(
                 paragraph_rows.append(
                     (document.doc_id, f"{document.doc_id}-p{index:03d}", index - 1, line.line_number,
                      line.role, line.text, line.credit,
-                     sum(1 for token in tokenize(line.text) if token.kind in WORD_KINDS))
+                     count_words(line.text))
                 )
         if not any(line.kept and line.role in TEXT_ROLES for line in cleaned):
             raise CorpusError(

@@ -1,6 +1,6 @@
 """The report: execute the study's notebooks on a corpus and render them as HTML.
 
-``build_report`` runs every notebook in :data:`REPORT_NOTEBOOKS` with papermill,
+``build_report`` runs every notebook of :func:`report_notebooks` with papermill,
 passing the corpus, the rules and an output folder as parameters, renders each
 executed notebook with nbconvert (images embedded, no script loaded from a CDN)
 and writes an ``index.html`` that links them and records provenance. The report
@@ -29,7 +29,6 @@ from analysis.corpus import file_sha256, read_corpus
 from analysis.errors import AnalysisError
 from analysis.paths import BUILD_DIR, DEFAULT_CLEANING_RULES, NOTEBOOKS_DIR, PACKAGE_DIR, SEEDS_DIR
 
-REPORT_NOTEBOOKS = ("01_corpus.ipynb",)
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 DEFAULT_REPORT_DIR = BUILD_DIR / "report"
 PROVENANCE_PACKAGES = (
@@ -48,14 +47,16 @@ def build_report(
     corpus_path: Path | str | None = None,
     out_dir: Path | str | None = None,
     rules_path: Path | str | None = None,
-    notebooks: tuple[str, ...] = REPORT_NOTEBOOKS,
+    notebooks: tuple[str, ...] | None = None,
     progress: bool = True,
 ) -> Path:
     """Build the report for ``corpus_path`` into ``out_dir``; return the path of its index.html.
 
-    The corpus is read once first, so that bad input fails with its one-line
-    message before any notebook starts.
+    ``notebooks`` defaults to :func:`report_notebooks`. The corpus is read once
+    first, so that bad input fails with its one-line message before any notebook
+    starts.
     """
+    notebooks = report_notebooks() if notebooks is None else notebooks
     corpus_path = Path(corpus_path).resolve() if corpus_path is not None else SEEDS_DIR
     rules_path = Path(rules_path).resolve() if rules_path is not None else DEFAULT_CLEANING_RULES
     out_dir = Path(out_dir).resolve() if out_dir is not None else DEFAULT_REPORT_DIR
@@ -79,6 +80,11 @@ def build_report(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out_dir / "index.html"
+
+
+def report_notebooks() -> tuple[str, ...]:
+    """Return the notebooks of the report: ``notebooks/NN_*.ipynb`` in the order of NN."""
+    return tuple(sorted(path.name for path in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")))
 
 
 def _execute(notebook: Path, out_dir: Path, corpus_path: Path, rules_path: Path) -> nbformat.NotebookNode:

@@ -136,21 +136,32 @@ def normalize_text(text: str) -> str:
 
 def split_sentences(paragraph: str) -> list[str]:
     """Return the sentences of one paragraph, stripped, in order."""
-    paragraph = paragraph.strip()
-    if not paragraph:
-        return []
-    sentences: list[str] = []
+    return [paragraph[start:end] for start, end in sentence_spans(paragraph)]
+
+
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """Return the (start, end) character spans of the sentences of one paragraph.
+
+    Spans exclude surrounding white space. A piece with no letter or digit (a stray
+    closing quote, as the ”’ that ends Overt Operator's last paragraph) joins the
+    sentence before it.
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
     for piece in segment(LANGUAGE, paragraph):
-        piece = piece.strip()
-        if not piece:
+        found = paragraph.find(piece, position)
+        start = found if found >= 0 else position
+        position = start + len(piece)
+        stripped = piece.strip()
+        if not stripped:
             continue
-        # sentencex can leave a closing quote mark alone (”’ in the seeds): it
-        # belongs to the sentence before it.
-        if sentences and not any(char.isalnum() for char in piece):
-            sentences[-1] = f"{sentences[-1]}{piece}"
+        start += len(piece) - len(piece.lstrip())
+        end = start + len(stripped)
+        if spans and not any(char.isalnum() for char in stripped):
+            spans[-1] = (spans[-1][0], end)
         else:
-            sentences.append(piece)
-    return sentences
+            spans.append((start, end))
+    return spans
 
 
 def tokenize(text: str) -> list[Token]:
@@ -200,3 +211,93 @@ def match_key(text: str) -> str:
 def count_words(text: str) -> int:
     """Return the number of words (word and number tokens) in ``text``."""
     return sum(1 for token in tokenize(text) if token.kind in WORD_KINDS)
+
+
+_DOUBLE_OPEN = "\u201c\u201e\u00ab"  # “ „ «
+_DOUBLE_CLOSE = "\u201d\u00bb"  # ” »
+_SINGLE_OPEN = "\u2018\u201a"  # ‘ ‚
+_SINGLE_AMBIGUOUS = "'\u2019"  # ' ’ : apostrophe, or a single quotation mark
+
+
+def quote_spans(paragraph: str) -> list[tuple[int, int]]:
+    """Return the (start, end) character spans of the quoted text in one paragraph.
+
+    A span covers the text between an opening and a closing quotation mark, marks
+    excluded. Any double mark closes any open double quotation, so mismatched pairs
+    (“…" in The National, "…” elsewhere) still pair up. A single mark between two
+    letters or digits is an apostrophe ("We've"); one after a space and before a
+    letter opens a single quotation ('Victory Day'); one after a word closes an
+    open single quotation, and is otherwise an apostrophe ("countries’"). A
+    quotation still open at the end of the paragraph runs to its end, as news
+    style leaves a quotation that continues in the next paragraph unclosed. A
+    closing mark with nothing open (the ’ after ” that ends Overt Operator's last
+    paragraph) is ignored.
+    """
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []  # (kind, start of the quoted text)
+    length = len(paragraph)
+    for index, char in enumerate(paragraph):
+        before = paragraph[index - 1] if index > 0 else " "
+        after = paragraph[index + 1] if index + 1 < length else " "
+        if char == '"' or char in _DOUBLE_OPEN or char in _DOUBLE_CLOSE:
+            open_double = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == "double"), None)
+            closes = char in _DOUBLE_CLOSE or (char == '"' and open_double is not None)
+            if closes:
+                if open_double is not None:
+                    _close(stack, open_double, index, spans)
+            else:
+                stack.append(("double", index + 1))
+        elif char in _SINGLE_OPEN:
+            stack.append(("single", index + 1))
+        elif char in _SINGLE_AMBIGUOUS:
+            if before.isalnum() and after.isalnum():
+                continue  # apostrophe inside a word
+            if not before.isalnum() and not _is_closing_context(before) and after.isalnum():
+                stack.append(("single", index + 1))
+            elif stack and stack[-1][0] == "single":
+                _close(stack, len(stack) - 1, index, spans)
+    while stack:  # unclosed: the quotation runs to the end of the paragraph
+        _close(stack, 0, length, spans)
+    return _merge_spans(spans)
+
+
+def _is_closing_context(char: str) -> bool:
+    return char in ".,;:!?)]…" or char in _DOUBLE_CLOSE
+
+
+def _close(stack: list[tuple[str, int]], position: int, end: int, spans: list[tuple[int, int]]) -> None:
+    start = stack[position][1]
+    del stack[position:]
+    if end > start:
+        spans.append((start, end))
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+VOICES = ("authorial", "quoted", "mixed")
+
+
+def voice_of(n_words: int, n_quoted_words: int) -> str:
+    """Return ``authorial`` (no word quoted), ``quoted`` (every word) or ``mixed``."""
+    if n_quoted_words == 0:
+        return "authorial"
+    if n_quoted_words >= n_words:
+        return "quoted"
+    return "mixed"
+
+
+def quoted_word_count(paragraph: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> int:
+    """Return how many words of ``paragraph[start:end]`` begin inside the quotation ``spans``."""
+    count = 0
+    for match in _TOKEN_PATTERN.finditer(paragraph, start, len(paragraph) if end is None else end):
+        if match.lastgroup != "punct" and any(low <= match.start() < high for low, high in spans):
+            count += 1
+    return count

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.errors import AnalysisError
 from analysis.paths import NOTEBOOKS_DIR, SEEDS_DIR
-from analysis.report import REPORT_NOTEBOOKS, build_report
+from analysis.report import build_report, report_notebooks
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
@@ -52,8 +52,8 @@ def report(tmp_path_factory):
     return out
 
 
-def test_every_notebook_is_in_the_report():
-    assert sorted(REPORT_NOTEBOOKS) == [path.name for path in NOTEBOOKS]
+def test_every_numbered_notebook_is_in_the_report():
+    assert list(report_notebooks()) == [path.name for path in NOTEBOOKS if path.name[:2].isdigit()]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)

@@ -1,0 +1,23 @@
+"""``report``: execute the notebooks on a corpus and render the HTML report."""
+
+from pathlib import Path
+
+from analysis.cli import add_corpus_options
+
+ORDER = 90
+
+
+def register(commands) -> None:
+    """Add the report command."""
+    report = commands.add_parser("report", help="execute the notebooks and render the HTML report")
+    add_corpus_options(report, with_format=False)
+    report.add_argument("--out", type=Path, default=None, metavar="DIR", help="report folder (default: build/report)")
+    report.add_argument("--quiet", action="store_true", help="no progress bar")
+    report.set_defaults(run=_run_report)
+
+
+def _run_report(args) -> None:
+    from analysis.report import build_report  # papermill is slow to import: only when asked
+
+    index = build_report(args.corpus, args.out, rules_path=args.rules, progress=not args.quiet)
+    print(f"report written to {index}")
