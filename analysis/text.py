@@ -72,6 +72,8 @@ _TOKEN_PATTERN = re.compile(
     """,
     re.VERBOSE,
 )
+# The same alternatives without punctuation: what count_words counts.
+_WORD_PATTERN = re.compile(_TOKEN_PATTERN.pattern.rsplit("| (?P<punct>", 1)[0], re.VERBOSE)
 _CLITIC = re.compile(rf"^(?P<stem>.+?)(?P<clitic>[{_APOSTROPHES}][sS])$")
 _ACRONYM = re.compile(r"^[A-Z]{2,6}(?:-\w+)?$")
 
@@ -209,14 +211,15 @@ def match_key(text: str) -> str:
 
 
 def count_words(text: str) -> int:
-    """Return the number of words (word and number tokens) in ``text``."""
-    return sum(1 for token in tokenize(text) if token.kind in WORD_KINDS)
+    """Return the number of words (word and number tokens) in ``text``; same count as :func:`tokenize`."""
+    return sum(1 for _ in _WORD_PATTERN.finditer(text))
 
 
 _DOUBLE_OPEN = "\u201c\u201e\u00ab"  # “ „ «
 _DOUBLE_CLOSE = "\u201d\u00bb"  # ” »
 _SINGLE_OPEN = "\u2018\u201a"  # ‘ ‚
 _SINGLE_AMBIGUOUS = "'\u2019"  # ' ’ : apostrophe, or a single quotation mark
+_QUOTE_MARK = re.compile("[" + re.escape('"' + _DOUBLE_OPEN + _DOUBLE_CLOSE + _SINGLE_OPEN + _SINGLE_AMBIGUOUS) + "]")
 
 
 def quote_spans(paragraph: str) -> list[tuple[int, int]]:
@@ -236,7 +239,8 @@ def quote_spans(paragraph: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []  # (kind, start of the quoted text)
     length = len(paragraph)
-    for index, char in enumerate(paragraph):
+    for mark in _QUOTE_MARK.finditer(paragraph):
+        index, char = mark.start(), mark.group()
         before = paragraph[index - 1] if index > 0 else " "
         after = paragraph[index + 1] if index + 1 < length else " "
         if char == '"' or char in _DOUBLE_OPEN or char in _DOUBLE_CLOSE:
