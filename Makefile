@@ -28,3 +28,6 @@ test: setup ## run every test (unit tests, notebooks, the report)
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf build .pytest_cache
+
+bench: setup ## run the benchmarks (speed and memory on a multi-million-word corpus; not tests)
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -20,7 +20,7 @@ def format_table(table: pd.DataFrame, output_format: str) -> str:
     """Return ``table`` as text: an aligned ``table``, ``csv``, or ``json`` (a list of row objects)."""
     if output_format == "table":
         with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-            return table.to_string(index=False) + "\n"
+            return table.to_string(index=False, float_format=lambda value: f"{value:.4g}") + "\n"
     if output_format == "csv":
         return table.to_csv(index=False, lineterminator="\n")
     if output_format == "json":

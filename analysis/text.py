@@ -32,6 +32,7 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sentencex import segment
@@ -191,6 +192,7 @@ def _word_kind(value: str) -> str:
     return "word" if any(char.isalpha() for char in value) else "number"
 
 
+@lru_cache(maxsize=200_000)
 def normalize_token(token: str) -> str:
     """Return the normalised form of one token (lower case but for acronyms; straight quotes)."""
     plain = token.translate(_QUOTE_TABLE).translate(_HYPHEN_TABLE)

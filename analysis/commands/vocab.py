@@ -1,0 +1,47 @@
+"""``vocab``: keyness of each outlet's vocabulary against the rest, or of one outlet against another."""
+
+from pathlib import Path
+
+from analysis.cli import add_corpus_options, corpus_from, emit
+from analysis.errors import AnalysisError
+
+ORDER = 20
+
+
+def register(commands) -> None:
+    """Add the vocab command."""
+    vocab = commands.add_parser("vocab", help="distinctive terms per outlet: G², Log Ratio, log-odds z")
+    add_corpus_options(vocab)
+    vocab.add_argument("--outlet", metavar="NAME", help="only this outlet (default: every outlet against the rest)")
+    vocab.add_argument("--vs", metavar="NAME", help="compare --outlet with this outlet instead of the rest")
+    vocab.add_argument("--ngram", type=int, default=1, metavar="N", help="terms of 1 to N words (default 1)")
+    vocab.add_argument("--top", type=int, default=20, metavar="N",
+                       help="rows per comparison, most distinctive first (default 20; 0 for all)")
+    vocab.add_argument("--min-count", type=int, default=2, metavar="N",
+                       help="least total count for a term to be listed (default 2)")
+    vocab.add_argument("--stopwords", type=Path, action="append", default=[], metavar="FILE",
+                       help="extra stop words, one per line (repeatable); added to the default list")
+    vocab.add_argument("--numbers", action="store_true", help="count numbers as terms too")
+    vocab.add_argument("--by-event", action="store_true",
+                       help="compare outlets within each event (needs an event column)")
+    vocab.set_defaults(run=_run_vocab)
+
+
+def _run_vocab(args) -> None:
+    from analysis import vocabulary
+
+    if args.top < 0 or args.min_count < 1:
+        raise AnalysisError("--top must be 0 or more and --min-count 1 or more")
+    options = vocabulary.default_options(args.ngram, args.stopwords, args.numbers)
+    corpus = corpus_from(args)
+    if args.by_event:
+        table = vocabulary.keyness_by_event(corpus, options, min_count=args.min_count)
+        if args.outlet:
+            table = table[table["outlet"] == args.outlet]
+        group = ["event", "outlet"]
+    else:
+        table = vocabulary.keyness(corpus, args.outlet, args.vs, options, min_count=args.min_count)
+        group = ["outlet", "reference"]
+    if args.top:
+        table = table.groupby(group, sort=False).head(args.top)
+    emit(table.reset_index(drop=True), args)

@@ -1,0 +1,650 @@
+"""Vocabulary: term frequencies, lexical profiles, shared and unique words, and keyness.
+
+Terms come from the one text model (:func:`analysis.text.tokenize` on the
+corpus's sentences): a term is a word's normalised form or an n-gram of them.
+N-grams never cross punctuation or a sentence boundary; the clitic "'s" is left
+out ("North Korea's Kim" gives "north korea" and "korea kim"). Stop words are
+dropped as unigrams, and an n-gram may not start or end with one ("state media"
+and "battle for justice" are terms, "of the" is not). Numbers are left out
+unless asked for; ordinals such as "70th" are words.
+
+Keyness compares a target (one outlet) with a reference (the other outlets, or
+one other outlet) on a 2×2 table per term: its count in each and the size of
+each side in words. It reports
+
+* ``log_likelihood``: Dunning's G² over the full 2×2 table (the term and all
+  other words, on each side) with its ``p_value`` (χ², 1 degree of freedom) and ``p_adjusted`` (Benjamini–Hochberg over the terms of one
+  comparison);
+* ``log_ratio``: Hardie's Log Ratio, the binary log of the ratio of relative
+  frequencies, with a count of 0 taken as 0.5 so it stays finite;
+* ``log_odds`` and ``log_odds_z``: the weighted log-odds ratio with an
+  informative Dirichlet prior (Monroe, Colaresi & Quinn 2008), the prior being
+  each term's count in the whole corpus times ``prior_scale``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.stats import chi2, false_discovery_control
+from sklearn.feature_extraction.text import CountVectorizer
+
+from analysis.errors import AnalysisError, RulesError
+from analysis.paths import DATA_DIR
+from analysis.style import add_source_line, new_figure, outlet_colors
+from analysis.text import tokenize
+
+DEFAULT_STOPWORDS = DATA_DIR / "stopwords.txt"
+REST = "rest"
+SIGNIFICANCE = 0.05
+
+
+def read_stopwords(extra: Iterable[Path | str] = (), include_default: bool = True) -> frozenset[str]:
+    """Return the stop words: the default list plus every word in the ``extra`` files.
+
+    Files hold one word per line; ``#`` starts a comment line. Words are
+    normalised like tokens (lower case, straight apostrophes).
+    """
+    paths = ([DEFAULT_STOPWORDS] if include_default else []) + [Path(path) for path in extra]
+    words: set[str] = set()
+    for path in paths:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            raise RulesError(f"{path}: stop-word file not found") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise RulesError(f"{path}: cannot read stop-word file ({error})") from None
+        for number, line in enumerate(lines, start=1):
+            word = line.strip()
+            if not word or word.startswith("#"):
+                continue
+            if len(word.split()) > 1:
+                raise RulesError(f"{path}:{number}: one stop word per line, found '{word}'")
+            words.add(word.replace("’", "'").lower())
+    return frozenset(words)
+
+
+@dataclass(frozen=True)
+class TermOptions:
+    """How text becomes terms: n-grams of 1 to ``ngram`` words, stop words, numbers."""
+
+    ngram: int = 1
+    stopwords: frozenset[str] = frozenset()
+    include_numbers: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.ngram <= 5:
+            raise AnalysisError(f"n-gram length must be from 1 to 5, not {self.ngram}")
+
+
+def default_options(ngram: int = 1, stopword_files: Iterable[Path | str] = (), include_numbers: bool = False):
+    """Return :class:`TermOptions` with the default stop words plus those in ``stopword_files``."""
+    return TermOptions(ngram, read_stopwords(stopword_files), include_numbers)
+
+
+def sentence_terms(text: str, options: TermOptions) -> list[str]:
+    """Return the terms of one sentence under ``options``, in order."""
+    runs: list[list[tuple[str, str]]] = [[]]
+    for token in tokenize(text):
+        if token.kind == "punct":
+            if runs[-1]:
+                runs.append([])
+        elif token.kind != "clitic":
+            runs[-1].append((token.norm, token.kind))
+    terms: list[str] = []
+    stop = options.stopwords
+    for run in runs:
+        for size in range(1, options.ngram + 1):
+            for start in range(len(run) - size + 1):
+                gram = run[start:start + size]
+                first, last = gram[0], gram[-1]
+                if first[0].lower() in stop or last[0].lower() in stop:
+                    continue
+                if not options.include_numbers and (first[1] == "number" or last[1] == "number"):
+                    continue
+                terms.append(" ".join(norm for norm, _ in gram))
+    return terms
+
+
+@dataclass
+class TermMatrix:
+    """Document × term counts, with each document's outlet, event and size in words."""
+
+    counts: sparse.csr_matrix
+    terms: np.ndarray
+    documents: pd.DataFrame  # doc_id, outlet, event, n_words (in document order)
+
+    def grouped(self, column: str) -> tuple[list[str], sparse.csr_matrix, np.ndarray]:
+        """Return (group names, group × term counts, words per group) for a documents column."""
+        names = list(dict.fromkeys(self.documents[column]))
+        codes = self.documents[column].map({name: index for index, name in enumerate(names)}).to_numpy()
+        indicator = sparse.csr_matrix(
+            (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(names), len(codes))
+        )
+        sizes = np.bincount(codes, weights=self.documents["n_words"].to_numpy(), minlength=len(names)).astype(np.int64)
+        return names, (indicator @ self.counts).tocsr(), sizes
+
+
+def term_matrix(corpus, options: TermOptions | None = None) -> TermMatrix:
+    """Return the :class:`TermMatrix` of ``corpus`` (terms sorted alphabetically)."""
+    options = options or default_options()
+    sentences = corpus.sentences
+    terms_by_doc: dict[str, list[str]] = {doc_id: [] for doc_id in corpus.documents["doc_id"]}
+    for doc_id, text in zip(sentences["doc_id"], sentences["text"]):
+        terms_by_doc[doc_id].extend(sentence_terms(text, options))
+    vectorizer = CountVectorizer(analyzer=lambda terms: terms, lowercase=False)
+    if any(terms_by_doc.values()):
+        counts = vectorizer.fit_transform(list(terms_by_doc.values())).tocsr()
+        vocabulary = vectorizer.get_feature_names_out()
+    else:
+        counts, vocabulary = sparse.csr_matrix((len(terms_by_doc), 0)), np.array([], dtype=object)
+    documents = corpus.documents[["doc_id", "outlet", "event"]].copy()
+    words = sentences.groupby("doc_id")["n_words"].sum()
+    documents["n_words"] = documents["doc_id"].map(words).fillna(0).astype(int)
+    return TermMatrix(counts.astype(np.int64), np.asarray(vocabulary, dtype=object), documents)
+
+
+def keyness_statistics(
+    target: np.ndarray, reference: np.ndarray, target_size: float, reference_size: float, prior: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Return G², its p-value, Log Ratio, log-odds and its z-score for arrays of term counts.
+
+    ``target_size`` and ``reference_size`` are the sizes of the two sides in words;
+    ``prior`` holds the Dirichlet prior count of each term (α_w). Vectorised: one
+    call handles every term.
+    """
+    target = np.asarray(target, dtype=float)
+    reference = np.asarray(reference, dtype=float)
+    # Dunning's G² over the full 2×2 table: the term and all other words, on each side.
+    observed = (target, reference, target_size - target, reference_size - reference)
+    grand_total = target_size + reference_size
+    row_totals = (target + reference, target + reference,
+                  grand_total - target - reference, grand_total - target - reference)
+    sizes = (target_size, reference_size, target_size, reference_size)
+    log_likelihood = np.zeros_like(target)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for cell, row_total, size in zip(observed, row_totals, sizes):
+            expected = size * row_total / grand_total
+            log_likelihood += np.where(cell > 0, cell * np.log(cell / expected), 0.0)
+    log_likelihood *= 2
+    p_value = chi2.sf(log_likelihood, df=1)
+    log_ratio = np.log2((np.where(target > 0, target, 0.5) / target_size)
+                        / (np.where(reference > 0, reference, 0.5) / reference_size))
+    prior = np.asarray(prior, dtype=float)
+    alpha_total = prior.sum()
+    n_target, n_reference = target.sum(), reference.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):  # a one-term vocabulary has no "other words"
+        log_odds = (
+            np.log((target + prior) / (n_target + alpha_total - target - prior))
+            - np.log((reference + prior) / (n_reference + alpha_total - reference - prior))
+        )
+    variance = 1 / (target + prior) + 1 / (reference + prior)
+    return {
+        "log_likelihood": log_likelihood,
+        "p_value": p_value,
+        "log_ratio": log_ratio,
+        "log_odds": log_odds,
+        "log_odds_z": log_odds / np.sqrt(variance),
+    }
+
+
+KEYNESS_COLUMNS = [
+    "outlet", "reference", "term", "n_grams", "count", "count_rest", "per_1k", "per_1k_rest",
+    "log_likelihood", "p_value", "p_adjusted", "log_ratio", "log_odds", "log_odds_z",
+]
+
+
+def keyness(
+    corpus,
+    outlet: str | None = None,
+    vs: str | None = None,
+    options: TermOptions | None = None,
+    min_count: int = 2,
+    prior_scale: float = 1.0,
+    matrix: TermMatrix | None = None,
+) -> pd.DataFrame:
+    """Return keyness rows for each outlet against the rest (or ``outlet`` against ``vs``).
+
+    ``min_count`` is the least total count (target + reference) a term needs to
+    be listed. Rows are sorted by outlet, then ``log_odds_z`` from most to least
+    distinctive of the outlet.
+
+    Returns
+    -------
+    One row per comparison and term: ``outlet`` (the target), ``reference``
+    ("rest" or the other outlet), ``term``, ``n_grams`` (words in the term),
+    ``count`` and ``count_rest`` (occurrences in target and reference),
+    ``per_1k`` and ``per_1k_rest`` (per 1,000 words), ``log_likelihood`` (G²),
+    ``p_value``, ``p_adjusted`` (Benjamini–Hochberg within the comparison),
+    ``log_ratio``, ``log_odds``, ``log_odds_z``.
+    """
+    corpus.require_outlets(2)
+    matrix = matrix or term_matrix(corpus, options)
+    names, grouped, sizes = matrix.grouped("outlet")
+    _check_outlet(outlet, names, corpus)
+    _check_outlet(vs, names, corpus)
+    if vs is not None and outlet is None:
+        raise AnalysisError("--vs needs --outlet: name the outlet to compare with it")
+    if vs is not None and vs == outlet:
+        raise AnalysisError(f"cannot compare outlet '{outlet}' with itself")
+    comparisons = [(outlet, vs)] if vs else [(name, None) for name in ([outlet] if outlet else names)]
+    tables = [
+        _comparison(names, grouped, sizes, matrix.terms, target, reference, min_count, prior_scale)
+        for target, reference in comparisons
+    ]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=KEYNESS_COLUMNS)
+
+
+def pairwise_keyness(corpus, options: TermOptions | None = None, min_count: int = 2,
+                     prior_scale: float = 1.0) -> pd.DataFrame:
+    """Return keyness rows for every pair of outlets, each pair once (first outlet as target).
+
+    Columns as :func:`keyness`. Swapping a pair negates ``log_ratio``,
+    ``log_odds`` and ``log_odds_z`` and leaves G² unchanged.
+    """
+    corpus.require_outlets(2)
+    matrix = term_matrix(corpus, options)
+    names, grouped, sizes = matrix.grouped("outlet")
+    tables = [
+        _comparison(names, grouped, sizes, matrix.terms, first, second, min_count, prior_scale)
+        for first, second in combinations(names, 2)
+    ]
+    return pd.concat(tables, ignore_index=True)
+
+
+def _check_outlet(name: str | None, names: list[str], corpus) -> None:
+    if name is not None and name not in names:
+        raise AnalysisError(f"{corpus.source}: no outlet named '{name}' (outlets: {', '.join(names)})")
+
+
+def _comparison(names, grouped, sizes, terms, target, reference, min_count, prior_scale) -> pd.DataFrame:
+    row = names.index(target)
+    target_counts = grouped[row].toarray().ravel()
+    pooled = np.asarray(grouped.sum(axis=0)).ravel()
+    if reference is None:
+        reference_counts = pooled - target_counts
+        reference_size = sizes.sum() - sizes[row]
+    else:
+        other = names.index(reference)
+        reference_counts = grouped[other].toarray().ravel()
+        reference_size = sizes[other]
+    present = (target_counts + reference_counts) > 0
+    statistics = keyness_statistics(
+        target_counts[present], reference_counts[present], sizes[row], reference_size,
+        prior=pooled[present] * prior_scale,
+    )
+    table = pd.DataFrame({
+        "outlet": target,
+        "reference": reference or REST,
+        "term": terms[present],
+        "n_grams": [term.count(" ") + 1 for term in terms[present]],
+        "count": target_counts[present],
+        "count_rest": reference_counts[present],
+        "per_1k": 1000 * target_counts[present] / sizes[row],
+        "per_1k_rest": 1000 * reference_counts[present] / reference_size,
+        **statistics,
+    })
+    table = table[table["count"] + table["count_rest"] >= min_count].copy()
+    table["p_adjusted"] = false_discovery_control(table["p_value"]) if len(table) else []
+    table = table.sort_values(["log_odds_z", "term"], ascending=[False, True])
+    return table[KEYNESS_COLUMNS].reset_index(drop=True)
+
+
+def keyness_by_event(corpus, options: TermOptions | None = None, min_count: int = 2,
+                     prior_scale: float = 1.0) -> pd.DataFrame:
+    """Return each outlet's keyness against the rest within each event that has two or more outlets.
+
+    Columns: ``event`` then those of :func:`keyness`. Raises AnalysisError when the
+    corpus has no ``event`` values.
+    """
+    corpus.require_outlets(2)
+    if corpus.documents["event"].eq("").all():
+        raise AnalysisError(f"{corpus.source}: no 'event' column (or it is empty): cannot compare within events")
+    matrix = term_matrix(corpus, options)
+    tables = []
+    for event in sorted(set(matrix.documents["event"]) - {""}):
+        keep = (matrix.documents["event"] == event).to_numpy()
+        sub = TermMatrix(matrix.counts[keep], matrix.terms, matrix.documents[keep].reset_index(drop=True))
+        names, grouped, sizes = sub.grouped("outlet")
+        if len(names) < 2:
+            continue
+        for target in names:
+            table = _comparison(names, grouped, sizes, sub.terms, target, None, min_count, prior_scale)
+            table.insert(0, "event", event)
+            tables.append(table)
+    if not tables:
+        raise AnalysisError(f"{corpus.source}: no event has articles from two or more outlets")
+    return pd.concat(tables, ignore_index=True)
+
+
+def summarise_event_keyness(event_keyness: pd.DataFrame, alpha: float = SIGNIFICANCE) -> pd.DataFrame:
+    """Return, per outlet and term, how consistently the term marks the outlet across events.
+
+    Returns
+    -------
+    ``outlet, term, n_events`` (events in which the outlet was compared),
+    ``n_events_with_term`` (of those, events where the term occurs in the outlet),
+    ``n_events_key`` (events where the term is significantly over-used:
+    ``p_adjusted < alpha`` and ``log_ratio > 0``), ``share_events_key``,
+    ``mean_log_ratio`` and ``mean_log_odds_z`` (over the events where the term
+    occurs on either side). Sorted by ``n_events_key`` then ``mean_log_odds_z``.
+    """
+    events_per_outlet = event_keyness.groupby("outlet")["event"].nunique()
+    table = event_keyness.assign(
+        present=event_keyness["count"] > 0,
+        key=(event_keyness["p_adjusted"] < alpha) & (event_keyness["log_ratio"] > 0),
+    )
+    summary = table.groupby(["outlet", "term"], sort=False).agg(
+        n_events_with_term=("present", "sum"),
+        n_events_key=("key", "sum"),
+        mean_log_ratio=("log_ratio", "mean"),
+        mean_log_odds_z=("log_odds_z", "mean"),
+    ).reset_index()
+    summary.insert(2, "n_events", summary["outlet"].map(events_per_outlet).astype(int))
+    summary.insert(5, "share_events_key", summary["n_events_key"] / summary["n_events"])
+    summary = summary.sort_values(["outlet", "n_events_key", "mean_log_odds_z", "term"],
+                                  ascending=[True, False, False, True])
+    return summary.reset_index(drop=True)
+
+
+def term_frequencies(corpus, by: str = "outlet", options: TermOptions | None = None) -> pd.DataFrame:
+    """Return how often each term occurs per outlet (``by="outlet"``) or per document (``by="document"``).
+
+    Returns
+    -------
+    ``outlet`` or ``doc_id``, ``term``, ``n_grams``, ``count``, ``per_1k`` (per
+    1,000 words of that outlet or document), ``n_documents`` (documents of the
+    group that use the term) and ``rank`` (1 = most frequent in the group).
+    Sorted by group (corpus order), then count (descending) and term.
+    """
+    if by not in ("outlet", "document"):
+        raise AnalysisError(f"frequencies are by 'outlet' or 'document', not '{by}'")
+    matrix = term_matrix(corpus, options)
+    column = "outlet" if by == "outlet" else "doc_id"
+    names, grouped, sizes = matrix.grouped(column)
+    presence = matrix.counts.copy()
+    presence.data = np.ones_like(presence.data)
+    _, document_counts, _ = TermMatrix(presence, matrix.terms, matrix.documents).grouped(column)
+    coo = grouped.tocoo()
+    table = pd.DataFrame({
+        column: np.array(names, dtype=object)[coo.row],
+        "term": matrix.terms[coo.col],
+        "count": coo.data,
+        "n_documents": np.asarray(document_counts[coo.row, coo.col]).ravel().astype(int),
+    })
+    table = table[table["count"] > 0]
+    table.insert(2, "n_grams", table["term"].str.count(" ") + 1)
+    table.insert(4, "per_1k", 1000 * table["count"] / table[column].map(dict(zip(names, sizes))))
+    order = {name: index for index, name in enumerate(names)}
+    table = table.sort_values([column, "count", "term"], ascending=[True, False, True],
+                              key=lambda col: col.map(order) if col.name == column else col)
+    table["rank"] = table.groupby(column, sort=False).cumcount() + 1
+    return table.reset_index(drop=True)
+
+
+def lexical_profile(corpus, by: str = "outlet", window: int = 50) -> pd.DataFrame:
+    """Return size and diversity measures per outlet or per document.
+
+    Types and tokens count words (not punctuation or clitics) by their normalised
+    form. The moving-average type–token ratio (Covington & McFall 2010) is the
+    mean TTR of every ``window``-word stretch inside a document (windows never
+    span two documents); it is NaN when no document has ``window`` words.
+
+    Returns
+    -------
+    ``outlet`` (or ``doc_id``, ``outlet``), ``n_documents, n_sentences, n_tokens,
+    n_types, ttr, mattr, mattr_window, mean_sentence_length,
+    sd_sentence_length`` (words), ``quoted_share`` (share of words inside
+    quotation marks).
+    """
+    if by not in ("outlet", "document"):
+        raise AnalysisError(f"lexical profiles are by 'outlet' or 'document', not '{by}'")
+    sentences = corpus.sentences
+    words_by_doc: dict[str, list[str]] = {doc_id: [] for doc_id in corpus.documents["doc_id"]}
+    for doc_id, text in zip(sentences["doc_id"], sentences["text"]):
+        words_by_doc[doc_id].extend(t.norm for t in tokenize(text) if t.kind in ("word", "number"))
+    key = "outlet" if by == "outlet" else "doc_id"
+    rows = []
+    for name, documents in corpus.documents.groupby(key, sort=False):
+        doc_ids = documents["doc_id"].tolist()
+        group_sentences = sentences[sentences["doc_id"].isin(doc_ids)]
+        tokens = [word for doc_id in doc_ids for word in words_by_doc[doc_id]]
+        windows = [ratio for doc_id in doc_ids for ratio in _window_ttrs(words_by_doc[doc_id], window)]
+        lengths = group_sentences["n_words"]
+        row = {"outlet": documents["outlet"].iloc[0]} if by == "outlet" else {
+            "doc_id": name, "outlet": documents["outlet"].iloc[0]}
+        row.update({
+            "n_documents": len(doc_ids),
+            "n_sentences": len(group_sentences),
+            "n_tokens": len(tokens),
+            "n_types": len(set(tokens)),
+            "ttr": len(set(tokens)) / len(tokens) if tokens else np.nan,
+            "mattr": float(np.mean(windows)) if windows else np.nan,
+            "mattr_window": window,
+            "mean_sentence_length": float(lengths.mean()) if len(lengths) else np.nan,
+            "sd_sentence_length": float(lengths.std(ddof=1)) if len(lengths) > 1 else np.nan,
+            "quoted_share": group_sentences["n_quoted_words"].sum() / lengths.sum() if lengths.sum() else np.nan,
+        })
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _window_ttrs(words: list[str], window: int) -> list[float]:
+    """Return the TTR of every run of ``window`` consecutive words (a sliding count, O(n))."""
+    if window < 1:
+        raise AnalysisError(f"the MATTR window must be at least 1 word, not {window}")
+    if len(words) < window:
+        return []
+    counts: dict[str, int] = {}
+    for word in words[:window]:
+        counts[word] = counts.get(word, 0) + 1
+    ratios = [len(counts) / window]
+    for leaving, entering in zip(words, words[window:]):
+        counts[leaving] -= 1
+        if not counts[leaving]:
+            del counts[leaving]
+        counts[entering] = counts.get(entering, 0) + 1
+        ratios.append(len(counts) / window)
+    return ratios
+
+
+def vocabulary_overlap(corpus, options: TermOptions | None = None, min_count: int = 1) -> pd.DataFrame:
+    """Return each content term with the outlets that use it.
+
+    Returns
+    -------
+    ``term, outlets`` (the outlets using it, in corpus order, joined by " + "),
+    ``n_outlets``, ``count`` (in the whole corpus) and one ``count_<outlet>``
+    column per outlet. Terms used fewer than ``min_count`` times in all are left
+    out. Sorted by ``n_outlets`` (descending), ``count`` (descending), ``term``.
+    """
+    matrix = term_matrix(corpus, options)
+    names, grouped, _ = matrix.grouped("outlet")
+    dense = grouped.toarray()
+    totals = dense.sum(axis=0)
+    keep = totals >= min_count
+    used = dense[:, keep] > 0
+    table = pd.DataFrame({
+        "term": matrix.terms[keep],
+        "outlets": [" + ".join(name for name, flag in zip(names, column) if flag) for column in used.T],
+        "n_outlets": used.sum(axis=0),
+        "count": totals[keep],
+    })
+    for index, name in enumerate(names):
+        table[f"count_{name}"] = dense[index, keep]
+    table = table.sort_values(["n_outlets", "count", "term"], ascending=[False, False, True])
+    return table.reset_index(drop=True)
+
+
+def overlap_summary(overlap: pd.DataFrame, n_examples: int = 6) -> pd.DataFrame:
+    """Return one row per combination of outlets: ``outlets, n_outlets, n_terms, examples``.
+
+    ``examples`` are the most frequent terms of that combination. This is the
+    table behind an UpSet chart. Sorted by ``n_terms`` (descending).
+    """
+    rows = []
+    for outlets, group in overlap.groupby("outlets", sort=False):
+        top = group.sort_values(["count", "term"], ascending=[False, True])["term"].head(n_examples)
+        rows.append({"outlets": outlets, "n_outlets": int(group["n_outlets"].iloc[0]),
+                     "n_terms": len(group), "examples": ", ".join(top)})
+    table = pd.DataFrame(rows, columns=["outlets", "n_outlets", "n_terms", "examples"])
+    return table.sort_values(["n_terms", "outlets"], ascending=[False, True]).reset_index(drop=True)
+
+
+def significance_sentence(keyness_table: pd.DataFrame, alpha: float = SIGNIFICANCE) -> str:
+    """Return a sentence saying how many listed terms are significant after adjustment, per outlet."""
+    parts = []
+    for (outlet, reference), group in keyness_table.groupby(["outlet", "reference"], sort=False):
+        over = group[(group["log_ratio"] > 0)]
+        significant = over[over["p_adjusted"] < alpha]
+        versus = "the other outlets" if reference == REST else reference
+        names = ", ".join(f"“{term}”" for term in significant["term"].head(5))
+        parts.append(
+            f"{outlet} vs {versus}: {len(significant)} of {len(over)} over-used terms significant "
+            f"(adjusted p < {alpha})" + (f", e.g. {names}" if names else "")
+        )
+    return "; ".join(parts) + "."
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def plot_distinctive_terms(keyness_table: pd.DataFrame, corpus, top: int = 10, alpha: float = SIGNIFICANCE):
+    """Return a figure: per outlet, the ``top`` terms by log-odds z, as Log Ratio bars.
+
+    Solid bars are significant after Benjamini–Hochberg adjustment; pale hatched
+    bars are not. Each bar is labelled with the term's counts (outlet / rest).
+    """
+    colors = outlet_colors(corpus.outlets)
+    groups = [(name, group) for name, group in keyness_table.groupby("outlet", sort=False)]
+    figure, axes_list = new_figure(7.5, 1.2 + 0.32 * top * len(groups), nrows=len(groups), squeeze=False)
+    for axes, (outlet, group) in zip(axes_list[:, 0], groups):
+        rows = group[group["log_ratio"] > 0].head(top).iloc[::-1]
+        significant = rows["p_adjusted"] < alpha
+        axes.barh(rows["term"], rows["log_ratio"], color=[colors[outlet] if s else "white" for s in significant],
+                  edgecolor=colors[outlet], hatch=None, linewidth=1.2)
+        for y, (value, count, rest, sig) in enumerate(zip(rows["log_ratio"], rows["count"], rows["count_rest"],
+                                                          significant)):
+            axes.text(value + 0.05, y, f"{count}/{rest}" + ("" if sig else "  n.s."), va="center", fontsize=7.5)
+        reference = group["reference"].iloc[0]
+        versus = "the other outlets" if reference == REST else reference
+        axes.set_title(f"{outlet}: words used more than {versus}", color="black")
+        axes.set_xlabel("Log Ratio (log₂ of relative frequency, outlet ÷ rest)")
+        axes.grid(axis="y", visible=False)
+        axes.margins(x=0.25)
+    figure.suptitle("Distinctive terms per outlet (filled: significant after adjustment; counts: outlet/rest)",
+                    x=0.0, ha="left", fontsize=10)
+    figure.tight_layout()
+    from analysis.style import corpus_label
+
+    add_source_line(figure, corpus_label(corpus))
+    return figure
+
+
+def plot_vocabulary_overlap(summary: pd.DataFrame, corpus):
+    """Return an UpSet-style figure: bars of terms per combination of outlets, with a dot matrix below."""
+    from analysis.style import NEUTRAL, corpus_label
+
+    outlets = corpus.outlets
+    colors = outlet_colors(outlets)
+    figure, (bars, matrix) = new_figure(
+        max(5.0, 0.7 * len(summary) + 2), 2.2 + 0.35 * len(outlets), nrows=2, sharex=True,
+        gridspec_kw={"height_ratios": [3, max(1, 0.4 * len(outlets))], "hspace": 0.05},
+    )
+    positions = np.arange(len(summary))
+    bars.bar(positions, summary["n_terms"], color=NEUTRAL, width=0.6)
+    for x, value in zip(positions, summary["n_terms"]):
+        bars.text(x, value, str(value), ha="center", va="bottom", fontsize=8)
+    bars.set_ylabel("content terms (count)")
+    bars.set_title("Shared and unique vocabulary: terms used by exactly these outlets")
+    bars.grid(axis="x", visible=False)
+    for row, outlet in enumerate(outlets):
+        members = [outlet in combination.split(" + ") for combination in summary["outlets"]]
+        matrix.scatter(positions, [row] * len(positions), s=60,
+                       color=[colors[outlet] if member else "#E6E6E6" for member in members], zorder=3)
+    for x, combination in zip(positions, summary["outlets"]):
+        rows = [outlets.index(name) for name in combination.split(" + ")]
+        matrix.plot([x, x], [min(rows), max(rows)], color=NEUTRAL, linewidth=1.5, zorder=2)
+    matrix.set_yticks(range(len(outlets)), outlets)
+    matrix.set_ylim(-0.6, len(outlets) - 0.4)
+    matrix.invert_yaxis()
+    matrix.set_xticks([])
+    matrix.grid(False)
+    for side in ("left", "bottom"):
+        matrix.spines[side].set_visible(False)
+    add_source_line(figure, corpus_label(corpus))
+    return figure
+
+
+def pair_frequencies(corpus, first: str, second: str, options: TermOptions | None = None,
+                     min_count: int = 2, prior_scale: float = 1.0) -> pd.DataFrame:
+    """Return keyness of ``first`` against ``second`` (as :func:`keyness`), for a frequency scatter."""
+    return keyness(corpus, outlet=first, vs=second, options=options, min_count=min_count, prior_scale=prior_scale)
+
+
+def plot_term_scatter(pair: pd.DataFrame, corpus, n_labels: int = 12):
+    """Return a scatter of per-1,000-word frequencies of two outlets, most distinctive terms labelled.
+
+    Axes are logarithmic; a term missing on one side is drawn at half the
+    smallest plotted rate. Labels are placed greedily around their points and a
+    label that would overlap another (or a drawn label's point) is left out.
+    """
+    from analysis.style import NEUTRAL, corpus_label
+
+    first, second = pair["outlet"].iloc[0], pair["reference"].iloc[0]
+    colors = outlet_colors(corpus.outlets)
+    floor = 0.5 * min(pair.loc[pair["per_1k"] > 0, "per_1k"].min(), pair.loc[pair["per_1k_rest"] > 0,
+                                                                                "per_1k_rest"].min())
+    x = pair["per_1k_rest"].where(pair["per_1k_rest"] > 0, floor)
+    y = pair["per_1k"].where(pair["per_1k"] > 0, floor)
+    figure, axes = new_figure(6.5, 6.0)
+    axes.scatter(x, y, s=10, color="#BBBBBB", zorder=2)
+    top_first = pair.nlargest(n_labels // 2, "log_odds_z")
+    top_second = pair.nsmallest(n_labels - n_labels // 2, "log_odds_z")
+    axes.scatter(x[top_first.index], y[top_first.index], s=18, color=colors[first], zorder=3)
+    axes.scatter(x[top_second.index], y[top_second.index], s=18, color=colors[second], zorder=3)
+    limit = (floor * 0.8, max(x.max(), y.max()) * 1.5)
+    axes.plot(limit, limit, color=NEUTRAL, linewidth=0.8, linestyle="--", zorder=1)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlim(limit)
+    axes.set_ylim(limit)
+    axes.set_xlabel(f"{second}: occurrences per 1,000 words (log scale)")
+    axes.set_ylabel(f"{first}: occurrences per 1,000 words (log scale)")
+    axes.set_title(f"Term frequencies, {first} vs {second}: distinctive terms labelled")
+    order = pd.concat([top_first, top_second]).sort_values("log_odds_z", key=np.abs, ascending=False)
+    place_labels(axes, [(x[i], y[i], term) for i, term in zip(order.index, order["term"])])
+    add_source_line(figure, corpus_label(corpus))
+    return figure
+
+
+def place_labels(axes, points: list[tuple[float, float, str]], fontsize: float = 8) -> list:
+    """Draw labels next to their points, each where it overlaps no drawn label; return the drawn Text objects.
+
+    Candidate spots are tried in a fixed order (right, left, above, below, and the
+    four diagonals); a label with no free spot is not drawn. Deterministic.
+    """
+    figure = axes.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    offsets = [(6, 0, "left", "center"), (-6, 0, "right", "center"), (0, 6, "center", "bottom"),
+               (0, -6, "center", "top"), (6, 6, "left", "bottom"), (-6, 6, "right", "bottom"),
+               (6, -6, "left", "top"), (-6, -6, "right", "top")]
+    placed_boxes, drawn = [], []
+    for x, y, label in points:
+        for dx, dy, horizontal, vertical in offsets:
+            text = axes.annotate(label, (x, y), xytext=(dx, dy), textcoords="offset points",
+                                 ha=horizontal, va=vertical, fontsize=fontsize, zorder=4)
+            box = text.get_window_extent(renderer).expanded(1.05, 1.15)
+            if not any(box.overlaps(other) for other in placed_boxes):
+                placed_boxes.append(box)
+                drawn.append(text)
+                break
+            text.remove()
+    return drawn
