@@ -102,7 +102,8 @@ def compile_phrase(phrase: str, inflect: bool = True, max_gap: int = 3) -> Phras
             pieces.append(f"(?i:{re.escape(word)}{suffix})")
     if not pieces:
         raise ValueError(f"phrase {phrase!r} has no words")
-    return Phrase(phrase, re.compile(r"(?<![\w'])" + "".join(pieces) + r"(?![\w])"))
+    # Not inside a word, and not after a letter's apostrophe ("we've"); an opening quote ('Victory Day') is fine.
+    return Phrase(phrase, re.compile(r"(?<!\w)(?<!\w')" + "".join(pieces) + r"(?!\w)"))
 
 
 def find_spans(pattern: re.Pattern, text: str, form: tuple[str, list[int]] | None = None) -> list[tuple[int, int]]:

@@ -64,3 +64,16 @@ def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None) ->
     path = folder / f"{name}.csv"
     write_text_atomic(path, format_table(table, "csv"))
     return path
+
+
+def safe_markdown(text: str):
+    """Return ``text`` as an IPython Markdown object with any HTML in it shown as text.
+
+    Computed sentences can quote corpus text or codebook entries; escaping ``<``,
+    ``>`` and ``&`` keeps a ``<script>`` in an article from becoming markup in the report.
+    """
+    import html
+
+    from IPython.display import Markdown
+
+    return Markdown(html.escape(text, quote=False))

@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
 
@@ -27,10 +28,19 @@ from tqdm.auto import tqdm
 from analysis import __version__
 from analysis.corpus import file_sha256, read_corpus
 from analysis.errors import AnalysisError
-from analysis.paths import BUILD_DIR, DEFAULT_CLEANING_RULES, NOTEBOOKS_DIR, PACKAGE_DIR, SEEDS_DIR
+from analysis.paths import (
+    BUILD_DIR,
+    DATA_DIR,
+    DEFAULT_CLEANING_RULES,
+    DEFAULT_CODEBOOK,
+    NOTEBOOKS_DIR,
+    PACKAGE_DIR,
+    SEEDS_DIR,
+)
 
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 DEFAULT_REPORT_DIR = BUILD_DIR / "report"
+STUDY_NOTEBOOK_STEM = "00_study"
 PROVENANCE_PACKAGES = (
     "pandas", "numpy", "scikit-learn", "scipy", "matplotlib", "vaderSentiment", "sentencex",
     "PyYAML", "papermill", "nbconvert", "ipykernel",
@@ -47,39 +57,73 @@ def build_report(
     corpus_path: Path | str | None = None,
     out_dir: Path | str | None = None,
     rules_path: Path | str | None = None,
+    codebook_path: Path | str | None = None,
     notebooks: tuple[str, ...] | None = None,
     progress: bool = True,
+    publish_figures_to: Path | str | None = None,
 ) -> Path:
     """Build the report for ``corpus_path`` into ``out_dir``; return the path of its index.html.
 
-    ``notebooks`` defaults to :func:`report_notebooks`. The corpus is read once
-    first, so that bad input fails with its one-line message before any notebook
-    starts.
+    ``notebooks`` defaults to :func:`report_notebooks`; the study notebook
+    (``00_study.ipynb``) becomes ``index.html`` with its code hidden, every other
+    notebook a page of its own with code shown. The corpus is read once first, so
+    that bad input fails with its one-line message before any notebook starts.
+    ``publish_figures_to`` (the repository's ``figures/`` for the seed study) receives
+    a copy of the report's figures once the build has succeeded.
     """
     notebooks = report_notebooks() if notebooks is None else notebooks
     corpus_path = Path(corpus_path).resolve() if corpus_path is not None else SEEDS_DIR
     rules_path = Path(rules_path).resolve() if rules_path is not None else DEFAULT_CLEANING_RULES
+    codebook_path = Path(codebook_path).resolve() if codebook_path is not None else DEFAULT_CODEBOOK
     out_dir = Path(out_dir).resolve() if out_dir is not None else DEFAULT_REPORT_DIR
     corpus = read_corpus(corpus_path, rules_path)
+    if not codebook_path.is_file():
+        raise ReportError(f"{codebook_path}: codebook not found")
+    parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path),
+                  "codebook_path": str(codebook_path)}
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
     staging.chmod(0o755)  # mkdtemp makes it private; a report is for reading
     try:
-        pages = []
+        executed = {}
         steps = tqdm(notebooks, desc="report", unit="notebook", disable=not progress, file=sys.stderr)
         for name in steps:
             steps.set_postfix_str(name)
-            executed = _execute(NOTEBOOKS_DIR / name, staging, corpus_path, rules_path)
-            page = staging / (Path(name).stem + ".html")
-            page.write_text(_render(executed, title=_title_of(executed, name)), encoding="utf-8")
-            pages.append((page.name, _title_of(executed, name)))
-        index = staging / "index.html"
-        index.write_text(_index_page(pages, corpus, rules_path), encoding="utf-8")
+            executed[name] = _execute(NOTEBOOKS_DIR / name, staging, {**parameters, "output_dir": str(staging)})
+        pages = [_page_name(name) for name in notebooks]
+        titles = {name: _title_of(notebook, name) for name, notebook in executed.items()}
+        navigation = [(_page_name(name), titles[name]) for name in notebooks]
+        provenance = _provenance_html(corpus, rules_path, codebook_path)
+        for name, page in zip(notebooks, pages):
+            is_study = page == "index.html"
+            html_page = _render(executed[name], titles[name], navigation, show_code=not is_study,
+                                footer=provenance if is_study else "")
+            (staging / page).write_text(html_page, encoding="utf-8")
+        if "index.html" not in pages:
+            (staging / "index.html").write_text(_index_page(navigation, corpus, provenance), encoding="utf-8")
         _replace_folder(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if publish_figures_to is not None:
+        _publish_figures(out_dir / "figures", Path(publish_figures_to))
     return out_dir / "index.html"
+
+
+def _page_name(notebook: str) -> str:
+    stem = Path(notebook).stem
+    return "index.html" if stem == STUDY_NOTEBOOK_STEM else f"{stem}.html"
+
+
+def _publish_figures(source: Path, target: Path) -> None:
+    """Make ``target`` hold exactly the report's figures (PNG and SVG)."""
+    target.mkdir(parents=True, exist_ok=True)
+    fresh = {path.name for path in source.glob("*.*")} if source.is_dir() else set()
+    for stale in target.glob("*.*"):
+        if stale.suffix in (".png", ".svg") and stale.name not in fresh:
+            stale.unlink()
+    for name in sorted(fresh):
+        shutil.copyfile(source / name, target / name)
 
 
 def report_notebooks() -> tuple[str, ...]:
@@ -87,10 +131,11 @@ def report_notebooks() -> tuple[str, ...]:
     return tuple(sorted(path.name for path in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")))
 
 
-def _execute(notebook: Path, out_dir: Path, corpus_path: Path, rules_path: Path) -> nbformat.NotebookNode:
+def _execute(notebook: Path, out_dir: Path, parameters: dict[str, str]) -> nbformat.NotebookNode:
     if not notebook.is_file():
         raise ReportError(f"{notebook}: notebook not found")
-    parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path), "output_dir": str(out_dir)}
+    declared = papermill.inspect_notebook(str(notebook))
+    parameters = {key: value for key, value in parameters.items() if key in declared}
     previous = {key: os.environ.get(key) for key in KERNEL_ENV}
     os.environ.update(KERNEL_ENV)
     try:
@@ -140,16 +185,74 @@ def _title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def _render(notebook: nbformat.NotebookNode, title: str) -> str:
-    """Return the notebook as one offline HTML page (images embedded, code shown)."""
+def _render(notebook: nbformat.NotebookNode, title: str, navigation: list[tuple[str, str]],
+            show_code: bool, footer: str = "") -> str:
+    """Return the notebook as one offline HTML page: navigation, contents, images embedded.
+
+    The page is rendered twice: the first pass finds the section headings (with the
+    ids nbconvert gives them), the second writes the table of contents.
+    """
     exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATE_DIR)])
     exporter.embed_images = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    exporter.exclude_input = not show_code
     notebook = _without_run_metadata(notebook)
     notebook.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(notebook)
+    resources = {"report_nav": _navigation_html(navigation, title), "report_footer": footer, "report_toc": ""}
+    first, _ = exporter.from_notebook_node(notebook, resources=dict(resources))
+    sections = _section_headings(first)
+    if footer:
+        sections.append(("provenance", "Provenance"))
+    resources["report_toc"] = "<ol>" + "".join(
+        f'<li><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>' for anchor, text in sections
+    ) + "</ol>"
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
+
+
+def _navigation_html(navigation: list[tuple[str, str]], current: str) -> str:
+    items = []
+    for href, title in navigation:
+        label = "The study" if href == "index.html" else title
+        if title == current:
+            items.append(f'<li aria-current="page">{html.escape(label)}</li>')
+        else:
+            items.append(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>')
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+class _HeadingCollector(HTMLParser):
+    """Collects (id, text) of the h2 headings of a rendered page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[tuple[str, str]] = []
+        self._current: list | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h2" and dict(attrs).get("id"):
+            self._current = [dict(attrs)["id"], ""]
+        elif self._current is not None and tag == "a":
+            self._skip += 1  # the ¶ anchor link nbconvert appends
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif tag == "h2" and self._current is not None:
+            self.headings.append((self._current[0], self._current[1].strip()))
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current is not None and not self._skip:
+            self._current[1] += data
+
+
+def _section_headings(page: str) -> list[tuple[str, str]]:
+    collector = _HeadingCollector()
+    collector.feed(page)
+    return collector.headings
 
 
 def _without_run_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -165,16 +268,41 @@ def _without_run_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookN
     return clean
 
 
-def _index_page(pages: list[tuple[str, str]], corpus, rules_path: Path) -> str:
-    links = "\n".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>' for href, title in pages)
+def _provenance_html(corpus, rules_path: Path, codebook_path: Path) -> str:
+    """Return the provenance section: input and data-file hashes, package versions."""
+    files = list(dict.fromkeys([*corpus.input_files, rules_path, codebook_path, *sorted(DATA_DIR.glob("*.*"))]))
     rows = "\n".join(
         f"<tr><td>{html.escape(_display_path(path))}</td><td><code>{file_sha256(path)}</code></td></tr>"
-        for path in (*corpus.input_files, rules_path)
+        for path in files if Path(path).is_file()
     )
     versions = "\n".join(
         f"<tr><td>{html.escape(name)}</td><td>{html.escape(_version(name))}</td></tr>"
         for name in ("analysis (this project)", *PROVENANCE_PACKAGES)
     )
+    return f"""<section id="provenance" class="report-provenance">
+<h2>Provenance</h2>
+<p>Corpus: {html.escape(_display_path(corpus.source))}: {len(corpus.documents)} documents from
+{len(corpus.outlets)} outlets. The files this report was built from, with their SHA-256 hashes:</p>
+<table>
+<thead><tr><th>file</th><th>SHA-256</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<p>Software:</p>
+<table>
+<thead><tr><th>package</th><th>version</th></tr></thead>
+<tbody>
+{versions}
+</tbody>
+</table>
+</section>
+"""
+
+
+def _index_page(navigation: list[tuple[str, str]], corpus, provenance: str) -> str:
+    """Return a plain index page (used when the report has no study notebook)."""
+    links = "\n".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a></li>' for href, title in navigation)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -189,23 +317,13 @@ code {{ font-size: 0.8rem; }}
 </head>
 <body>
 <h1>Media-framing study: report</h1>
-<p>Corpus: {html.escape(_display_path(corpus.source))}: {len(corpus.documents)} documents from
-{len(corpus.outlets)} outlets ({html.escape(", ".join(corpus.outlets))}).</p>
+<p>{len(corpus.documents)} documents from {len(corpus.outlets)} outlets
+({html.escape(", ".join(corpus.outlets))}).</p>
 <h2 id="contents">Contents</h2>
 <ul>
 {links}
 </ul>
-<h2 id="provenance">Provenance</h2>
-<p>The files this report was built from (SHA-256):</p>
-<table>
-<tr><th>file</th><th>SHA-256</th></tr>
-{rows}
-</table>
-<p>Software:</p>
-<table>
-<tr><th>package</th><th>version</th></tr>
-{versions}
-</table>
+{provenance}
 </body>
 </html>
 """

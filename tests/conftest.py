@@ -50,3 +50,13 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     """Write ``records`` as JSON lines; return ``path``."""
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def seed_report(tmp_path_factory):
+    """The seed study's report, built once per test run (every notebook executed)."""
+    from analysis.report import build_report
+
+    out = tmp_path_factory.mktemp("seed-report") / "report"
+    build_report(SEEDS_DIR, out, progress=False)
+    return out

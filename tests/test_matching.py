@@ -53,3 +53,8 @@ def test_matching_form_maps_back_to_the_original():
 def test_phrase_without_words_is_refused():
     with pytest.raises(ValueError, match="has no words"):
         compile_phrase(" … ")
+
+
+def test_a_phrase_in_single_quotes_is_found_but_not_after_a_letters_apostrophe():
+    assert found("Victory Day", "Delegations To Attend 'Victory Day' in North Korea") == ["Victory Day"]
+    assert found("ve", "We've come") == []

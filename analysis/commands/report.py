@@ -12,6 +12,10 @@ def register(commands) -> None:
     report = commands.add_parser("report", help="execute the notebooks and render the HTML report")
     add_corpus_options(report, with_format=False)
     report.add_argument("--out", type=Path, default=None, metavar="DIR", help="report folder (default: build/report)")
+    report.add_argument("--codebook", type=Path, default=None, metavar="FILE",
+                        help="framing codebook (default: analysis/data/codebook.yaml)")
+    report.add_argument("--publish-figures", type=Path, default=None, metavar="DIR",
+                        help="also copy the report's figures here (make report: figures/)")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     report.set_defaults(run=_run_report)
 
@@ -19,5 +23,6 @@ def register(commands) -> None:
 def _run_report(args) -> None:
     from analysis.report import build_report  # papermill is slow to import: only when asked
 
-    index = build_report(args.corpus, args.out, rules_path=args.rules, progress=not args.quiet)
+    index = build_report(args.corpus, args.out, rules_path=args.rules, codebook_path=args.codebook,
+                         progress=not args.quiet, publish_figures_to=args.publish_figures)
     print(f"report written to {index}")
