@@ -89,7 +89,7 @@ def build_report(
         steps = tqdm(notebooks, desc="report", unit="notebook", disable=not progress, file=sys.stderr)
         for name in steps:
             steps.set_postfix_str(name)
-            executed[name] = _execute(NOTEBOOKS_DIR / name, staging, {**parameters, "output_dir": str(staging)})
+            executed[name] = execute_notebook(NOTEBOOKS_DIR / name, {**parameters, "output_dir": str(staging)})
         pages = [_page_name(name) for name in notebooks]
         titles = {name: _title_of(notebook, name) for name, notebook in executed.items()}
         navigation = [(_page_name(name), titles[name]) for name in notebooks]
@@ -131,11 +131,17 @@ def report_notebooks() -> tuple[str, ...]:
     return tuple(sorted(path.name for path in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")))
 
 
-def _execute(notebook: Path, out_dir: Path, parameters: dict[str, str]) -> nbformat.NotebookNode:
+def execute_notebook(notebook: Path, parameters: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """Return ``notebook`` executed top to bottom (in its own folder) with the ``parameters`` it declares.
+
+    Raises ReportError naming the notebook, the cell (as numbered in the saved
+    notebook) and the error when a cell fails.
+    """
+    notebook = Path(notebook)
     if not notebook.is_file():
         raise ReportError(f"{notebook}: notebook not found")
     declared = papermill.inspect_notebook(str(notebook))
-    parameters = {key: value for key, value in parameters.items() if key in declared}
+    parameters = {key: value for key, value in (parameters or {}).items() if key in declared}
     previous = {key: os.environ.get(key) for key in KERNEL_ENV}
     os.environ.update(KERNEL_ENV)
     try:
