@@ -1,0 +1,572 @@
+"""Tone: VADER scores per sentence, per voice, with bootstrap intervals, permutation tests and actors.
+
+Method (docs/tone.md):
+
+* every sentence of ``corpus.sentences`` is scored with VADER (Hutto & Gilbert
+  2014) as printed; one analyser serves the whole run. ``compound`` is in
+  [-1, 1]; a sentence is ``positive`` at ``compound >= threshold``, ``negative``
+  at ``<= -threshold`` and ``neutral`` between (threshold 0.05, VADER's usual);
+* the voice of a sentence (authorial, quoted, mixed) comes from the text model:
+  quoted words are those inside quotation marks of any style. A mixed sentence is
+  scored whole, so its tone blends the outlet's words and the quoted speaker's;
+* means carry a percentile bootstrap 95 % interval over sentences and outlet
+  differences a two-sided permutation test on the difference in means, both
+  with a fixed seed; with an ``event`` column, outlets are also compared within
+  each event and the per-event differences tested as pairs.
+
+Aggregate functions take a corpus or the table of :func:`sentence_tone` (to
+score once and aggregate many ways).
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.actors import ActorList, actor_mentions, read_actors
+from analysis.errors import AnalysisError, CorpusError
+from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
+
+THRESHOLD = 0.05
+SEED = 2023
+N_RESAMPLES = 9999
+CONFIDENCE = 0.95
+LABELS = ("positive", "neutral", "negative")
+VOICE_ORDER = ("authorial", "quoted", "mixed")
+ALL = "all"
+_BATCH = 200  # resamples per batch: bounds memory for groups of many sentences
+
+_SUMMARY_COLUMNS = ["n_sentences", "mean_compound", "ci_low", "ci_high", "n_positive", "n_neutral", "n_negative",
+                    "share_positive", "share_neutral", "share_negative"]
+
+
+@lru_cache(maxsize=1)
+def analyzer():
+    """Return the one VADER ``SentimentIntensityAnalyzer`` of this process (loading its lexicon once)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def tone_label(compound: float, threshold: float = THRESHOLD) -> str:
+    """Return ``positive`` (compound ≥ threshold), ``negative`` (≤ −threshold) or ``neutral``."""
+    if compound >= threshold:
+        return "positive"
+    if compound <= -threshold:
+        return "negative"
+    return "neutral"
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0 <= threshold < 1:
+        raise AnalysisError(f"tone threshold must be at least 0 and below 1 (got {threshold})")
+
+
+def score_texts(texts, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Return VADER scores for each text: ``neg, neu, pos, compound, label`` (one row per text, in order)."""
+    _check_threshold(threshold)
+    polarity = analyzer().polarity_scores
+    scores = [polarity(text) for text in texts]
+    table = pd.DataFrame.from_records(scores, columns=["neg", "neu", "pos", "compound"])
+    compound = table["compound"].to_numpy()
+    negative_or_neutral = np.where(compound <= -threshold, "negative", "neutral")
+    table["label"] = np.where(compound >= threshold, "positive", negative_or_neutral)
+    return table
+
+
+def sentence_tone(corpus, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Return one row per sentence of ``corpus`` with its VADER tone.
+
+    Returns
+    -------
+    DataFrame with columns ``doc_id, outlet, event`` (empty when the corpus has no
+    events), ``paragraph_id, sentence_id, sentence_index, role, voice, position``
+    (share of the article's words before the sentence), ``n_words, text, neg,
+    neu, pos`` (shares of the sentence's lexicon weight, summing to 1),
+    ``compound`` (normalised sum, −1 to 1) and ``label`` (positive, neutral or
+    negative at ±``threshold``). Rows follow ``corpus.sentences``.
+    """
+    sentences = corpus.sentences
+    scores = score_texts(sentences["text"].tolist(), threshold)
+    event_of = dict(zip(corpus.documents["doc_id"], corpus.documents["event"].astype(str)))
+    table = pd.DataFrame({
+        "doc_id": sentences["doc_id"].to_numpy(),
+        "outlet": sentences["outlet"].to_numpy(),
+        "event": sentences["doc_id"].map(event_of).fillna("").to_numpy(),
+        "paragraph_id": sentences["paragraph_id"].to_numpy(),
+        "sentence_id": sentences["sentence_id"].to_numpy(),
+        "sentence_index": sentences["sentence_index"].to_numpy(),
+        "role": sentences["role"].to_numpy(),
+        "voice": sentences["voice"].to_numpy(),
+        "position": sentences["position"].to_numpy(),
+        "n_words": sentences["n_words"].to_numpy(),
+        "text": sentences["text"].to_numpy(),
+    })
+    for column in ("neg", "neu", "pos", "compound", "label"):
+        table[column] = scores[column].to_numpy()
+    return table
+
+
+def _tones(source, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Return the sentence-tone table of ``source`` (a corpus, or such a table already)."""
+    if isinstance(source, pd.DataFrame):
+        missing = [column for column in ("doc_id", "outlet", "sentence_id", "compound", "label")
+                   if column not in source.columns]
+        if missing:
+            raise AnalysisError(f"not a sentence-tone table: column '{missing[0]}' is missing")
+        return source
+    return sentence_tone(source, threshold)
+
+
+def _outlet_order(source, tones: pd.DataFrame) -> list[str]:
+    return list(source.outlets) if hasattr(source, "outlets") else list(dict.fromkeys(tones["outlet"]))
+
+
+def _require_outlets(source, tones: pd.DataFrame) -> None:
+    if hasattr(source, "require_outlets"):
+        source.require_outlets(2)
+    elif tones["outlet"].nunique() < 2:
+        outlets = ", ".join(dict.fromkeys(tones["outlet"]))
+        raise CorpusError(f"comparing outlets needs at least 2 outlets; this table has "
+                          f"{tones['outlet'].nunique()} ({outlets})")
+
+
+def bootstrap_interval(values, seed: int = SEED, n_resamples: int = N_RESAMPLES,
+                       confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Return the percentile bootstrap interval ``(low, high)`` of the mean of ``values``.
+
+    NaN for fewer than two values (no spread to resample); ``(v, v)`` when every
+    value is ``v``. The same ``seed`` gives the same interval.
+    """
+    data = np.asarray(values, dtype=float)
+    if data.size < 2:
+        return (float("nan"), float("nan"))
+    if np.all(data == data[0]):
+        return (float(data[0]), float(data[0]))
+    result = stats.bootstrap((data,), np.mean, n_resamples=n_resamples, confidence_level=confidence,
+                             method="percentile", vectorized=True, batch=_BATCH, rng=np.random.default_rng(seed))
+    return (float(result.confidence_interval.low), float(result.confidence_interval.high))
+
+
+def permutation_difference(first, second, seed: int = SEED, n_resamples: int = N_RESAMPLES) -> tuple[float, float]:
+    """Return ``(mean(first) − mean(second), two-sided permutation p-value)`` for two independent samples.
+
+    The p-value comes from random relabellings of the pooled sentences: twice the
+    smaller share of relabelled differences at or beyond the observed one on either
+    side, at most 1 (scipy.stats.permutation_test; exact when fewer relabellings
+    exist than ``n_resamples``). NaN when a sample is empty.
+    """
+    a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    if a.size == 0 or b.size == 0:
+        return (float("nan"), float("nan"))
+    difference = float(a.mean() - b.mean())
+    result = stats.permutation_test((a, b), _mean_difference, permutation_type="independent", vectorized=True,
+                                    n_resamples=n_resamples, batch=_BATCH, alternative="two-sided",
+                                    rng=np.random.default_rng(seed))
+    return (difference, float(min(1.0, result.pvalue)))
+
+
+def sign_flip_p_value(differences, seed: int = SEED, n_resamples: int = N_RESAMPLES) -> float:
+    """Return the two-sided sign-flip permutation p-value that paired ``differences`` have mean 0.
+
+    Under "no outlet effect" each pair's difference is as likely to have either
+    sign. NaN under two pairs (too few to test).
+    """
+    data = np.asarray(differences, dtype=float)
+    if data.size < 2:
+        return float("nan")
+    result = stats.permutation_test((data,), np.mean, permutation_type="samples", vectorized=True,
+                                    n_resamples=n_resamples, batch=_BATCH, alternative="two-sided",
+                                    rng=np.random.default_rng(seed))
+    return float(min(1.0, result.pvalue))
+
+
+def _mean_difference(first, second, axis=-1):
+    return np.mean(first, axis=axis) - np.mean(second, axis=axis)
+
+
+def _summary_row(compound: np.ndarray, labels: np.ndarray, seed: int, n_resamples: int) -> list:
+    n = int(compound.size)
+    low, high = bootstrap_interval(compound, seed, n_resamples)
+    counts = [int(np.sum(labels == label)) for label in LABELS]
+    shares = [count / n if n else float("nan") for count in counts]
+    mean = float(compound.mean()) if n else float("nan")
+    return [n, mean, low, high, *counts, *shares]
+
+
+def tone_summary(source, by: str | list[str] = "outlet", threshold: float = THRESHOLD, seed: int = SEED,
+                 n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """Return the mean tone of each group of sentences with its bootstrap interval and label shares.
+
+    ``source`` is a corpus or a :func:`sentence_tone` table; ``by`` one column or a
+    list of columns of that table (``outlet``, ``doc_id``, ``role``, ``voice``,
+    ``event`` …).
+
+    Returns
+    -------
+    DataFrame with the ``by`` columns, then ``n_sentences, mean_compound, ci_low,
+    ci_high`` (percentile bootstrap 95 % interval of the mean, NaN under two
+    sentences), ``n_positive, n_neutral, n_negative`` and ``share_positive,
+    share_neutral, share_negative``. Groups are ordered as they first appear
+    (outlets in corpus order, voices authorial, quoted, mixed).
+    """
+    tones = _tones(source, threshold)
+    keys = [by] if isinstance(by, str) else list(by)
+    unknown = [key for key in keys if key not in tones.columns]
+    if unknown:
+        raise AnalysisError(f"cannot group tone by '{unknown[0]}' (columns: {', '.join(tones.columns)})")
+    rows = []
+    for values, group in tones.groupby(keys, sort=False):
+        values = values if isinstance(values, tuple) else (values,)
+        rows.append([*values, *_summary_row(group["compound"].to_numpy(), group["label"].to_numpy(), seed,
+                                            n_resamples)])
+    table = pd.DataFrame.from_records(rows, columns=keys + _SUMMARY_COLUMNS)
+    return _sort(table, keys, tones, _outlet_order(source, tones))
+
+
+def _sort(table: pd.DataFrame, keys: list[str], tones: pd.DataFrame, outlets: list[str]) -> pd.DataFrame:
+    """Return ``table`` sorted by ``keys``: outlets in corpus order, voices in VOICE_ORDER, others as first seen."""
+    if table.empty:
+        return table.reset_index(drop=True)
+    orders = {}
+    for key in keys:
+        if key == "outlet":
+            order = outlets
+        elif key == "voice":
+            order = [*VOICE_ORDER, ALL]
+        elif key in tones.columns:
+            order = list(dict.fromkeys(tones[key]))
+        else:
+            order = list(dict.fromkeys(table[key]))
+        orders[key] = {value: rank for rank, value in enumerate(order)}
+
+    def rank(column: pd.Series) -> pd.Series:
+        order = orders[column.name]
+        return column.map(lambda value: order.get(value, len(order)))
+
+    return table.sort_values(keys, key=rank, kind="stable").reset_index(drop=True)
+
+
+def outlet_voice_tone(source, threshold: float = THRESHOLD, seed: int = SEED,
+                      n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """Return the tone of each outlet per voice, plus a row ``voice = all`` per outlet.
+
+    Returns
+    -------
+    DataFrame with columns ``outlet, voice`` and those of :func:`tone_summary`.
+    """
+    tones = _tones(source, threshold)
+    per_voice = tone_summary(tones, ["outlet", "voice"], threshold, seed, n_resamples)
+    overall = tone_summary(tones, "outlet", threshold, seed, n_resamples)
+    overall.insert(1, "voice", ALL)
+    table = pd.concat([per_voice, overall], ignore_index=True)
+    return _sort(table, ["outlet", "voice"], tones, _outlet_order(source, tones))
+
+
+def outlet_differences(source, voice: str | None = None, threshold: float = THRESHOLD, seed: int = SEED,
+                       n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """Return a permutation test of the difference in mean tone for each pair of outlets.
+
+    With ``voice`` (authorial, quoted, mixed) only sentences in that voice count.
+    Raises CorpusError for fewer than two outlets.
+
+    Returns
+    -------
+    DataFrame with one row per pair (in corpus order of outlets): ``outlet_a,
+    outlet_b, voice`` (``all`` when not restricted), ``n_a, n_b, mean_a, mean_b,
+    difference`` (mean_a − mean_b) and ``p_value`` (two-sided; NaN when a side has
+    no sentence).
+    """
+    tones = _tones(source, threshold)
+    _require_outlets(source, tones)
+    if voice is not None:
+        if voice not in VOICE_ORDER:
+            raise AnalysisError(f"unknown voice '{voice}' (choose from {', '.join(VOICE_ORDER)})")
+        tones = tones[tones["voice"] == voice]
+    outlets = _outlet_order(source, tones)
+    compound = {outlet: group["compound"].to_numpy() for outlet, group in tones.groupby("outlet", sort=False)}
+    empty = np.array([], dtype=float)
+    rows = []
+    for first, second in itertools.combinations(outlets, 2):
+        a, b = compound.get(first, empty), compound.get(second, empty)
+        difference, p_value = permutation_difference(a, b, seed, n_resamples)
+        rows.append((first, second, voice or ALL, int(a.size), int(b.size),
+                     float(a.mean()) if a.size else float("nan"), float(b.mean()) if b.size else float("nan"),
+                     difference, p_value))
+    columns = ["outlet_a", "outlet_b", "voice", "n_a", "n_b", "mean_a", "mean_b", "difference", "p_value"]
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def event_tone(source, threshold: float = THRESHOLD, seed: int = SEED, n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """Return the tone of each outlet within each event (empty when the corpus has no events).
+
+    Returns
+    -------
+    DataFrame with columns ``event, outlet`` and those of :func:`tone_summary`,
+    events in order of first appearance.
+    """
+    tones = _tones(source, threshold)
+    tones = tones[tones["event"].astype(str).str.strip() != ""] if "event" in tones.columns else tones.iloc[0:0]
+    if tones.empty:
+        return pd.DataFrame(columns=["event", "outlet", *_SUMMARY_COLUMNS])
+    return tone_summary(tones, ["event", "outlet"], threshold, seed, n_resamples)
+
+
+def paired_event_differences(source, threshold: float = THRESHOLD, seed: int = SEED,
+                             n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """Return, for each pair of outlets, their difference in mean tone within the same events, tested as pairs.
+
+    For every event that both outlets reported, the difference of their mean
+    sentence tone in that event is one pair. The mean of these differences gets a
+    bootstrap interval over events, and a sign-flip permutation test (each event's
+    difference may change sign under "no outlet effect") gives the p-value. This
+    removes differences that come only from outlets covering different events.
+    Raises CorpusError for fewer than two outlets.
+
+    Returns
+    -------
+    DataFrame with one row per pair of outlets: ``outlet_a, outlet_b, n_events``
+    (events both reported), ``mean_difference`` (mean over events of mean_a −
+    mean_b), ``ci_low, ci_high`` and ``p_value`` (NaN under two shared events:
+    one event is not a test). Empty when the corpus has no events.
+    """
+    tones = _tones(source, threshold)
+    _require_outlets(source, tones)
+    columns = ["outlet_a", "outlet_b", "n_events", "mean_difference", "ci_low", "ci_high", "p_value"]
+    with_event = tones[tones["event"].astype(str).str.strip() != ""] if "event" in tones.columns else tones.iloc[0:0]
+    if with_event.empty:
+        return pd.DataFrame(columns=columns)
+    means = with_event.groupby(["event", "outlet"], sort=True)["compound"].mean().unstack("outlet")
+    rows = []
+    for first, second in itertools.combinations(_outlet_order(source, tones), 2):
+        if first not in means.columns or second not in means.columns:
+            rows.append((first, second, 0, float("nan"), float("nan"), float("nan"), float("nan")))
+            continue
+        both = means[[first, second]].dropna()
+        differences = (both[first] - both[second]).to_numpy()
+        if differences.size == 0:
+            rows.append((first, second, 0, float("nan"), float("nan"), float("nan"), float("nan")))
+            continue
+        low, high = bootstrap_interval(differences, seed, n_resamples)
+        rows.append((first, second, int(differences.size), float(differences.mean()), low, high,
+                     sign_flip_p_value(differences, seed, n_resamples)))
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def actor_tone(source, corpus=None, actors: ActorList | str | None = None, threshold: float = THRESHOLD,
+               seed: int = SEED, n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """Return the tone of the sentences that mention each actor group, per outlet and voice.
+
+    ``source`` is a corpus, or a :func:`sentence_tone` table together with the
+    ``corpus`` it came from (mentions are found in the corpus sentences). A
+    sentence that names a group twice counts once for it; a sentence that names two
+    groups counts for both.
+
+    Returns
+    -------
+    DataFrame with columns ``group, outlet, voice`` (authorial, quoted, mixed, or
+    ``all``) and those of :func:`tone_summary`. Every group × outlet pair has an
+    ``all`` row, with ``n_sentences = 0`` when the outlet never names the group;
+    per-voice rows exist only where there are sentences. Groups follow the actor
+    file, outlets the corpus.
+    """
+    corpus = source if corpus is None and not isinstance(source, pd.DataFrame) else corpus
+    if corpus is None:
+        raise AnalysisError("actor_tone needs the corpus to find actor mentions (pass corpus=)")
+    tones = _tones(source, threshold)
+    actor_list = actors if isinstance(actors, ActorList) else read_actors(actors)
+    mentions = actor_mentions(corpus, actor_list)
+    group_order = actor_list.names
+    pairs = mentions[["sentence_id", "group"]].drop_duplicates()
+    joined = pairs.merge(tones, on="sentence_id", how="inner")
+    outlets = _outlet_order(corpus, tones)
+    rows = []
+    for group_name in group_order:
+        of_group = joined[joined["group"] == group_name]
+        for outlet in outlets:
+            sentences = of_group[of_group["outlet"] == outlet]
+            rows.append([group_name, outlet, ALL, *_summary_row(sentences["compound"].to_numpy(),
+                                                                sentences["label"].to_numpy(), seed, n_resamples)])
+            for voice in VOICE_ORDER:
+                voiced = sentences[sentences["voice"] == voice]
+                if not voiced.empty:
+                    rows.append([group_name, outlet, voice, *_summary_row(voiced["compound"].to_numpy(),
+                                                                          voiced["label"].to_numpy(), seed,
+                                                                          n_resamples)])
+    table = pd.DataFrame.from_records(rows, columns=["group", "outlet", "voice", *_SUMMARY_COLUMNS])
+    return table.astype({"n_sentences": int, "n_positive": int, "n_neutral": int, "n_negative": int})
+
+
+def extreme_sentences(source, n: int = 1, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Return the ``n`` most positive and ``n`` most negative sentences of each outlet, in full.
+
+    Ties are broken by sentence order, so the choice is reproducible.
+
+    Returns
+    -------
+    DataFrame with columns ``outlet, extreme`` (most positive / most negative),
+    ``rank`` (1 = most extreme), ``doc_id, sentence_id, role, voice, compound,
+    text``.
+    """
+    tones = _tones(source, threshold).reset_index(drop=True)
+    tones = tones.assign(_order=np.arange(len(tones)))
+    rows = []
+    for outlet in _outlet_order(source, tones):
+        sentences = tones[tones["outlet"] == outlet]
+        for extreme, ascending in (("most positive", False), ("most negative", True)):
+            chosen = sentences.sort_values(["compound", "_order"], ascending=[ascending, True], kind="stable").head(n)
+            for rank, row in enumerate(chosen.itertuples(index=False), start=1):
+                rows.append((outlet, extreme, rank, row.doc_id, row.sentence_id, row.role, row.voice, row.compound,
+                             row.text))
+    columns = ["outlet", "extreme", "rank", "doc_id", "sentence_id", "role", "voice", "compound", "text"]
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def difference_sentence(differences: pd.DataFrame, alpha: float = 0.05) -> str:
+    """Return one computed sentence saying which outlet pairs differ in mean tone at level ``alpha``."""
+    if differences.empty:
+        return "No pair of outlets to compare."
+    clear = differences[differences["p_value"] < alpha]
+    parts = [f"{row.outlet_a} − {row.outlet_b}: {row.difference:+.3f} (p = {row.p_value:.3f}, "
+             f"{row.n_a:,} and {row.n_b:,} sentences)" for row in differences.itertuples(index=False)]
+    verdict = (f"{len(clear)} of {len(differences)} pairs differ at p < {alpha}"
+               if len(clear) else f"no pair differs at p < {alpha}")
+    return f"Differences in mean compound: {'; '.join(parts)}. So {verdict}."
+
+
+# Figures -------------------------------------------------------------------------------------------------------------
+
+
+def plot_outlet_voice_tone(table: pd.DataFrame, source_label: str, ax=None):
+    """Return a figure of mean tone per outlet with 95 % intervals, by voice (table of :func:`outlet_voice_tone`).
+
+    Each point is one outlet's mean compound for one voice, its bar the bootstrap
+    interval, and the number beside it the sentences behind it.
+    """
+    if ax is None:
+        figure, ax = new_figure(8.5, 4.4)
+    else:
+        figure = ax.figure
+    voices = [voice for voice in (ALL, *VOICE_ORDER) if voice in set(table["voice"])]
+    outlets = list(dict.fromkeys(table["outlet"]))
+    colors = outlet_colors(outlets)
+    width = 0.7 / max(len(outlets), 1)
+    for index, outlet in enumerate(outlets):
+        rows = table[table["outlet"] == outlet].set_index("voice")
+        for position, voice in enumerate(voices):
+            if voice not in rows.index or rows.loc[voice, "n_sentences"] == 0:
+                continue
+            row = rows.loc[voice]
+            x = position - 0.35 + width * (index + 0.5)
+            _interval_point(ax, x, row, colors[outlet], label=outlet, vertical=True)
+    ax.axhline(0, color=NEUTRAL, linewidth=0.8)
+    ax.set_xticks(range(len(voices)), [voice if voice != ALL else "all sentences" for voice in voices])
+    ax.set_xlim(-0.5, len(voices) - 0.5)
+    ax.set_ylabel("mean VADER compound (−1 to 1)")
+    ax.set_xlabel("voice of the sentence (n = sentences)")
+    ax.set_title("Mean sentence tone per outlet, by voice, with 95% bootstrap intervals")
+    _dedupe_legend(ax, title="outlet")
+    add_source_line(figure, source_label)
+    return figure
+
+
+def _interval_point(ax, x: float, row, color: str, label: str | None, vertical: bool) -> None:
+    """Draw one mean with its interval (when known) and the sentence count beside it."""
+    mean, low, high, n = row["mean_compound"], row["ci_low"], row["ci_high"], int(row["n_sentences"])
+    if vertical:
+        if not np.isnan(low):
+            ax.plot([x, x], [low, high], color=color, linewidth=2, solid_capstyle="butt")
+        ax.plot([x], [mean], marker="o", color=color, markersize=6, linestyle="none", label=label)
+        top = high if not np.isnan(high) else mean
+        ax.annotate(f"n={n}", (x, top), xytext=(0, 4), textcoords="offset points", fontsize=6.5, ha="center",
+                    va="bottom", color=NEUTRAL)
+    else:
+        if not np.isnan(low):
+            ax.plot([low, high], [x, x], color=color, linewidth=2, solid_capstyle="butt")
+        ax.plot([mean], [x], marker="o", color=color, markersize=6, linestyle="none", label=label)
+        right = high if not np.isnan(high) else mean
+        ax.annotate(f"n={n}", (right, x), xytext=(6, 0), textcoords="offset points", fontsize=7, va="center",
+                    color=NEUTRAL)
+
+
+def _dedupe_legend(ax, title: str) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    if unique:
+        ax.legend(unique.values(), unique.keys(), title=title, fontsize=8, title_fontsize=8, loc="best")
+
+
+def plot_tone_along_articles(tones: pd.DataFrame, source_label: str, max_documents: int = 3):
+    """Return a figure of sentence tone along each article: one panel per outlet, x = position in the article.
+
+    Each line is one article (at most ``max_documents`` per outlet, the first in
+    corpus order); markers show the voice of each sentence.
+    """
+    outlets = list(dict.fromkeys(tones["outlet"]))
+    colors = outlet_colors(outlets)
+    figure, axes = new_figure(7.5, 1.9 * len(outlets) + 0.6, nrows=len(outlets), sharex=True, sharey=True,
+                              squeeze=False)
+    markers = {"authorial": "o", "quoted": "s", "mixed": "D"}
+    shown_total = 0
+    for ax, outlet in zip(axes[:, 0], outlets):
+        sentences = tones[tones["outlet"] == outlet]
+        doc_ids = list(dict.fromkeys(sentences["doc_id"]))
+        shown = doc_ids[:max_documents]
+        shown_total += len(shown)
+        for doc_id in shown:
+            article = sentences[sentences["doc_id"] == doc_id]
+            ax.plot(article["position"], article["compound"], color=colors[outlet], linewidth=0.9, alpha=0.6)
+            for voice, marker in markers.items():
+                voiced = article[article["voice"] == voice]
+                ax.plot(voiced["position"], voiced["compound"], linestyle="none", marker=marker, markersize=4,
+                        color=colors[outlet], markeredgecolor="white", markeredgewidth=0.4, label=voice)
+        ax.axhline(0, color=NEUTRAL, linewidth=0.8)
+        more = f" (first {len(shown)} of {len(doc_ids)} articles)" if len(doc_ids) > len(shown) else ""
+        ax.set_title(f"{outlet}{more}", fontsize=9, loc="left")
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_ylabel("compound")
+    handles = [axes[0, 0].plot([], [], linestyle="none", marker=marker, color=NEUTRAL, label=voice)[0]
+               for voice, marker in markers.items()]
+    axes[0, 0].legend(handles=handles, title=None, fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0),
+                      ncol=3, borderaxespad=0.2)
+    axes[-1, 0].set_xlabel("position in the article (share of its words before the sentence; 0 = headline)")
+    figure.suptitle("Sentence-by-sentence VADER tone along each article", x=0.01, ha="left", fontweight="bold",
+                    fontsize=11)
+    figure.tight_layout()
+    add_source_line(figure, source_label)
+    return figure
+
+
+def plot_actor_tone(table: pd.DataFrame, source_label: str, voice: str = ALL):
+    """Return a figure of the mean tone of sentences naming each actor group, per outlet (table of :func:`actor_tone`).
+
+    Bars are 95 % bootstrap intervals and ``n=`` the sentences behind each point:
+    few sentences give wide bars, or none under two sentences.
+    """
+    rows = table[(table["voice"] == voice) & (table["n_sentences"] > 0)]
+    groups = [group for group in dict.fromkeys(table["group"]) if group in set(rows["group"])]
+    outlets = list(dict.fromkeys(table["outlet"]))
+    colors = outlet_colors(outlets)
+    figure, ax = new_figure(7.5, 0.2 * max(len(groups), 1) * max(len(outlets), 1) + 1.4)
+    step = 0.8 / max(len(outlets), 1)
+    for index, outlet in enumerate(outlets):
+        for position, group in enumerate(groups):
+            match = rows[(rows["group"] == group) & (rows["outlet"] == outlet)]
+            if match.empty:
+                continue
+            y = position - 0.4 + step * (index + 0.5)
+            _interval_point(ax, y, match.iloc[0], colors[outlet], label=outlet, vertical=False)
+    ax.axvline(0, color=NEUTRAL, linewidth=0.8)
+    ax.set_yticks(range(len(groups)), groups)
+    ax.invert_yaxis()
+    ax.set_xlim(-1.05, 1.15)
+    ax.set_xlabel("mean VADER compound (−1 to 1); bar: 95% bootstrap interval; n: sentences")
+    which = "all sentences" if voice == ALL else f"{voice} sentences"
+    ax.set_title(f"Tone of the sentences naming each actor, per outlet ({which})")
+    _dedupe_legend(ax, title="outlet")
+    add_source_line(figure, source_label)
+    return figure

@@ -1,0 +1,260 @@
+"""How far to trust VADER on news: its scores against human ratings of 5,190 NYT editorial sentences.
+
+The data (``data/vader_nyt_editorials/``, MIT licence) was released with VADER
+(Hutto & Gilbert 2014): each sentence was rated by 20 people from −4 (most
+negative) to +4 (most positive). Three measures:
+
+* Pearson r between VADER's compound and the mean human rating (the paper
+  reports 0.492; vaderSentiment 3.3.2 gives about 0.50), and Spearman's rho;
+* 3-class agreement: both sides labelled positive / neutral / negative, VADER at
+  compound ±0.05, people at a mean rating of ±0.2 (the same 2.5 % of the scale's
+  half-range, −4 … 4 instead of −1 … 1), with Cohen's kappa for chance agreement;
+* the human ceiling: each of the 20 rating columns against the mean of the other
+  19, Pearson r averaged over the columns. It says how well one person agrees with
+  the crowd, so how far any tool could be expected to.
+
+Nothing is cached on disk; reading and scoring take a second or two.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.metrics import cohen_kappa_score
+
+from analysis.errors import CorpusError
+from analysis.paths import PROJECT_ROOT
+from analysis.style import NEUTRAL, PALETTE, new_figure
+from analysis.text import normalize_text
+from analysis.tone import THRESHOLD, score_texts
+
+NYT_DIR = PROJECT_ROOT / "data" / "vader_nyt_editorials"
+GROUND_TRUTH = "nytEditorialSnippets_GroundTruth.txt"
+RATINGS = "nytEditorialSnippets_anonDataRatings.txt"
+RATING_SCALE = 4.0  # ratings run from −4 to +4
+HUMAN_THRESHOLD = THRESHOLD * RATING_SCALE
+SOURCE_LABEL = "NYT editorial sentences rated by 20 people each (Hutto & Gilbert 2014)"
+
+
+def read_nyt_sentences(folder: Path | str | None = None) -> pd.DataFrame:
+    """Return the NYT editorial sentences with their mean human rating.
+
+    Returns
+    -------
+    DataFrame with columns ``sentence_id`` (as in the file, e.g. ``1_1``),
+    ``human_mean`` (mean of 20 ratings, −4 to 4) and ``text``, in file order.
+    Raises CorpusError naming the file and line for a line that is not
+    ``id<TAB>rating<TAB>text``.
+    """
+    path = Path(folder or NYT_DIR) / GROUND_TRUTH
+    rows = []
+    for number, line in _lines(path):
+        parts = line.split("\t", 2)
+        if len(parts) != 3 or not parts[2].strip():
+            raise CorpusError(f"{path}:{number}: expected id, mean rating and sentence separated by tabs")
+        rows.append((parts[0].strip(), _number(parts[1], path, number), normalize_text(parts[2].strip())))
+    return pd.DataFrame.from_records(rows, columns=["sentence_id", "human_mean", "text"])
+
+
+def read_rater_ratings(folder: Path | str | None = None) -> pd.DataFrame:
+    """Return the individual ratings: one row per sentence and rating column.
+
+    Returns
+    -------
+    DataFrame with columns ``sentence_id, rater`` (1 to 20: the position in the
+    file's list; the file is anonymised, so a column need not be the same person
+    on every sentence) and ``rating`` (−4 to 4), in file order. Raises CorpusError
+    naming the file and line for a malformed line or a sentence without 20 ratings.
+    """
+    path = Path(folder or NYT_DIR) / RATINGS
+    rows = []
+    width = None
+    for number, line in _lines(path):
+        parts = line.split("\t")
+        if len(parts) != 4:
+            raise CorpusError(f"{path}:{number}: expected id, mean, standard deviation and a list of ratings")
+        try:
+            ratings = ast.literal_eval(parts[3].strip())
+            ratings = [float(value) for value in ratings]
+        except (ValueError, SyntaxError, TypeError):
+            raise CorpusError(f"{path}:{number}: the ratings are not a list of numbers") from None
+        width = width or len(ratings)
+        if len(ratings) != width or width < 2:
+            raise CorpusError(f"{path}:{number}: {len(ratings)} ratings where the file's other lines have {width}")
+        rows.extend((parts[0].strip(), rater, rating) for rater, rating in enumerate(ratings, start=1))
+    return pd.DataFrame.from_records(rows, columns=["sentence_id", "rater", "rating"])
+
+
+def _lines(path: Path):
+    """Yield ``(line number, line)`` for the non-blank lines of ``path`` (CRLF or LF endings)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CorpusError(f"{path}: cannot read ({error})") from None
+    found = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            found = True
+            yield number, line
+    if not found:
+        raise CorpusError(f"{path}: no sentences (the file is empty)")
+
+
+def _number(value: str, path: Path, number: int) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise CorpusError(f"{path}:{number}: rating '{value}' is not a number") from None
+
+
+def human_label(mean_rating, threshold: float = HUMAN_THRESHOLD) -> np.ndarray:
+    """Return positive / neutral / negative for mean human ratings at ±``threshold`` (default 0.2 on −4 … 4)."""
+    values = np.asarray(mean_rating, dtype=float)
+    return np.where(values >= threshold, "positive", np.where(values <= -threshold, "negative", "neutral"))
+
+
+def validation_sentences(folder: Path | str | None = None, threshold: float = THRESHOLD) -> pd.DataFrame:
+    """Return every NYT sentence with its human mean and VADER scores.
+
+    Returns
+    -------
+    DataFrame with columns ``sentence_id, text, human_mean`` (−4 to 4),
+    ``human_label`` (at ±4 × ``threshold``), ``compound`` (VADER, −1 to 1) and
+    ``vader_label`` (at ±``threshold``), in file order.
+    """
+    sentences = read_nyt_sentences(folder)
+    scores = score_texts(sentences["text"].tolist(), threshold)
+    sentences["human_label"] = human_label(sentences["human_mean"], threshold * RATING_SCALE)
+    sentences["compound"] = scores["compound"].to_numpy()
+    sentences["vader_label"] = scores["label"].to_numpy()
+    return sentences
+
+
+def human_ceiling(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Return, for each rating column, Pearson r of its ratings with the mean of the other columns.
+
+    Returns
+    -------
+    DataFrame with columns ``rater, n_sentences, r_with_others`` (one row per
+    column of the ratings file, in order).
+    """
+    matrix = ratings.pivot(index="sentence_id", columns="rater", values="rating")
+    values = matrix.to_numpy(dtype=float)
+    total = values.sum(axis=1)
+    rows = []
+    for position, rater in enumerate(matrix.columns):
+        others = (total - values[:, position]) / (values.shape[1] - 1)
+        r = stats.pearsonr(values[:, position], others).statistic
+        rows.append((int(rater), int(values.shape[0]), float(r)))
+    return pd.DataFrame.from_records(rows, columns=["rater", "n_sentences", "r_with_others"])
+
+
+def validation_summary(sentences: pd.DataFrame | None = None, ratings: pd.DataFrame | None = None,
+                       folder: Path | str | None = None) -> pd.DataFrame:
+    """Return the agreement of VADER with people on the NYT sentences, one measure per row.
+
+    ``sentences`` is the table of :func:`validation_sentences` and ``ratings`` that
+    of :func:`read_rater_ratings` (both read from ``folder`` when not given).
+
+    Returns
+    -------
+    DataFrame with columns ``measure, value, n_sentences, note``; measures:
+    ``pearson_r`` (VADER compound vs human mean), ``spearman_rho``,
+    ``three_class_agreement`` (share of sentences with the same label),
+    ``cohen_kappa`` (that agreement corrected for chance), ``human_ceiling_r``
+    (one rating column vs the mean of the others, averaged over columns) and
+    ``human_ceiling_r_min``, ``human_ceiling_r_max``.
+    """
+    sentences = validation_sentences(folder) if sentences is None else sentences
+    ratings = read_rater_ratings(folder) if ratings is None else ratings
+    n = len(sentences)
+    pearson = stats.pearsonr(sentences["compound"], sentences["human_mean"]).statistic
+    spearman = stats.spearmanr(sentences["compound"], sentences["human_mean"]).statistic
+    agreement = float(np.mean(sentences["vader_label"] == sentences["human_label"]))
+    kappa = cohen_kappa_score(sentences["vader_label"], sentences["human_label"])
+    ceiling = human_ceiling(ratings)
+    n_rated = int(ceiling["n_sentences"].iloc[0])
+    rows = [
+        ("pearson_r", float(pearson), n, "VADER compound vs the mean of 20 human ratings"),
+        ("spearman_rho", float(spearman), n, "the same, on ranks"),
+        ("three_class_agreement", agreement, n, "same label (positive/neutral/negative) from VADER and people"),
+        ("cohen_kappa", float(kappa), n, "that agreement corrected for chance (0 = chance, 1 = perfect)"),
+        ("human_ceiling_r", float(ceiling["r_with_others"].mean()), n_rated,
+         f"one rating column vs the mean of the other {len(ceiling) - 1}, averaged over {len(ceiling)} columns"),
+        ("human_ceiling_r_min", float(ceiling["r_with_others"].min()), n_rated, "the least agreeing column"),
+        ("human_ceiling_r_max", float(ceiling["r_with_others"].max()), n_rated, "the most agreeing column"),
+    ]
+    return pd.DataFrame.from_records(rows, columns=["measure", "value", "n_sentences", "note"])
+
+
+def validation_sentence(summary: pd.DataFrame) -> str:
+    """Return a short computed paragraph saying what the validation numbers mean for tone differences."""
+    value = dict(zip(summary["measure"], summary["value"]))
+    n = int(summary["n_sentences"].iloc[0])
+    share = value["pearson_r"] ** 2
+    return (
+        f"On {n:,} New York Times editorial sentences, VADER's compound score correlates with the mean of 20 "
+        f"human ratings at r = {value['pearson_r']:.2f} (it explains about {share:.0%} of their variance); a single "
+        f"person agrees with the others at r = {value['human_ceiling_r']:.2f} on average. VADER and the human mean "
+        f"give a sentence the same label (positive, neutral or negative) {value['three_class_agreement']:.0%} of "
+        f"the time (Cohen's κ = {value['cohen_kappa']:.2f}). So a single sentence's score is a rough guess; a "
+        f"difference between outlets means something only when it holds over many sentences, and even then it "
+        f"measures VADER's lexicon, not what a reader would feel."
+    )
+
+
+def difference_caveat(differences: pd.DataFrame, summary: pd.DataFrame, alpha: float = 0.05) -> str:
+    """Return a computed sentence on what the largest outlet difference in tone can mean, given the validation.
+
+    ``differences`` is a table of :func:`analysis.tone.outlet_differences`;
+    ``summary`` that of :func:`validation_summary`.
+    """
+    value = dict(zip(summary["measure"], summary["value"]))
+    trust = (f"VADER agrees with people on news sentences at r = {value['pearson_r']:.2f}, where one person agrees "
+             f"with the others at r = {value['human_ceiling_r']:.2f}")
+    rows = differences.dropna(subset=["difference"])
+    if rows.empty:
+        return f"No outlet difference could be computed. {trust}."
+    largest = rows.loc[rows["difference"].abs().idxmax()]
+    voice = "" if largest["voice"] == "all" else f" ({largest['voice']} sentences)"
+    verdict = ("within what reshuffling the sentences produces by chance" if largest["p_value"] >= alpha
+               else f"unlikely under reshuffling (p < {alpha})")
+    return (
+        f"The largest difference in mean compound here is {abs(largest['difference']):.3f} between "
+        f"{largest['outlet_a']} and {largest['outlet_b']}{voice} on a scale from −1 to 1, with p = "
+        f"{largest['p_value']:.3f}: {verdict}. {trust}, so even a clear difference says that one outlet's "
+        f"sentences use more of the words people tend to rate as positive or negative, not that its reporting "
+        f"is friendlier or more hostile."
+    )
+
+
+def plot_validation_scatter(sentences: pd.DataFrame, summary: pd.DataFrame | None = None):
+    """Return a scatter of VADER compound against the mean human rating, one point per NYT sentence."""
+    figure, ax = new_figure(6.0, 4.6)
+    ax.scatter(sentences["human_mean"], sentences["compound"], s=5, alpha=0.25, color=PALETTE[3], linewidths=0,
+               rasterized=False)
+    slope, intercept = np.polyfit(sentences["human_mean"], sentences["compound"], 1)
+    xs = np.array([-4.0, 4.0])
+    ax.plot(xs, slope * xs + intercept, color=PALETTE[4], linewidth=1.5, label="least-squares line")
+    ax.axhline(0, color=NEUTRAL, linewidth=0.6)
+    ax.axvline(0, color=NEUTRAL, linewidth=0.6)
+    ax.set_xlim(-4.1, 4.1)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_xlabel("mean human rating of the sentence (−4 to +4, 20 raters)")
+    ax.set_ylabel("VADER compound (−1 to 1)")
+    if summary is not None:
+        value = dict(zip(summary["measure"], summary["value"]))
+        ax.text(-3.9, 0.95, f"r = {value['pearson_r']:.2f}; one person vs the others: r = "
+                            f"{value['human_ceiling_r']:.2f}", fontsize=8, va="top", color=NEUTRAL,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    ax.set_title("VADER against people on news sentences: one point per NYT editorial sentence")
+    ax.legend(loc="lower right", fontsize=8)
+    figure.text(0.0, -0.02, f"Source: {SOURCE_LABEL}. Analysis: the `analysis` package.", ha="left", va="top",
+                fontsize=7.5, color=NEUTRAL, transform=figure.transFigure)
+    return figure
