@@ -28,7 +28,6 @@ from analysis.cleaning import ROLES, TEXT_ROLES, CleaningRules, clean_lines, rea
 from analysis.errors import CorpusError
 from analysis.paths import SEEDS_DIR
 from analysis.text import (
-    WORD_KINDS,
     count_words,
     decode_bytes,
     normalize_text,

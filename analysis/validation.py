@@ -27,12 +27,11 @@ from scipy import stats
 from sklearn.metrics import cohen_kappa_score
 
 from analysis.errors import CorpusError
-from analysis.paths import PROJECT_ROOT
+from analysis.paths import NYT_DIR
 from analysis.style import NEUTRAL, PALETTE, new_figure
 from analysis.text import normalize_text
 from analysis.tone import THRESHOLD, score_texts
 
-NYT_DIR = PROJECT_ROOT / "data" / "vader_nyt_editorials"
 GROUND_TRUTH = "nytEditorialSnippets_GroundTruth.txt"
 RATINGS = "nytEditorialSnippets_anonDataRatings.txt"
 RATING_SCALE = 4.0  # ratings run from −4 to +4

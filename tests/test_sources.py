@@ -20,7 +20,7 @@ from analysis.sources import (
     plot_quoted_share,
     read_source_rules,
 )
-from tests.conftest import write_jsonl, write_manifest_corpus
+from tests.conftest import write_jsonl
 
 NK, RU, CN, US, AN, MEDIA = "north-korea", "russia", "china", "united-states", "analysts", "other-media"
 

@@ -1,0 +1,361 @@
+"""Codebooks: frames with their terms, and naming sets, read from a YAML file a researcher writes.
+
+A codebook file looks like this (see ``docs/framing.md`` for the full format)::
+
+    frames:
+      - name: legality
+        description: The visit is framed by what international law forbids.
+        terms:
+          - banned … missiles          # a phrase: up to 3 words may stand at "…"
+          - UN Security Council resolution
+          - phrase: sanction
+            inflect: true
+          - regex: "unlawful(ly)?"     # an explicit regular expression
+            label: unlawful
+    naming_sets:
+      - name: the war
+        description: How the war Russia wages in Ukraine is named.
+        labels:
+          - label: invasion of Ukraine
+            terms: [invasion of Ukraine]
+          - war in Ukraine              # a label that is its own term
+
+Phrases are matched through :mod:`analysis.matching` (case-insensitive except
+acronyms, curly and straight quotes alike, hyphens read as spaces, plurals and
+possessives). A ``regex`` term is matched, ignoring case, against the same
+matching form, unless it says ``as_printed: true`` (then against the text as
+printed, where "Kim Jong-un" keeps its hyphen).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.errors import RulesError
+from analysis.matching import GAP_MARKERS, compile_phrase, matching_form
+from analysis.paths import DEFAULT_CODEBOOK
+from analysis.yamlfile import read_yaml
+
+CUSTOM_FRAME = "custom"
+
+_TOP_KEYS = ("frames", "naming_sets")
+_FRAME_KEYS = ("name", "description", "terms")
+_SET_KEYS = ("name", "description", "labels")
+_LABEL_KEYS = ("label", "terms")
+_TERM_KEYS = ("phrase", "regex", "label", "inflect", "max_gap", "as_printed")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term: a compiled pattern and the label it is reported under."""
+
+    label: str
+    pattern: re.Pattern = field(repr=False)
+    kind: str = "phrase"  # phrase or regex
+    as_printed: bool = False  # regex matched against the text as printed, not its matching form
+    source: str = ""  # file:line it was read from ("" for terms given on the command line)
+    anchor: str | None = None  # lower-case text every match starts with (phrases only), to search quickly
+
+
+def phrase_anchor(phrase: str) -> str | None:
+    """Return the lower-cased first word of ``phrase`` in matching form: every match of the phrase starts with it."""
+    for marker in GAP_MARKERS:
+        phrase = phrase.replace(marker, " ")
+    form, _ = matching_form(phrase)
+    first = form.split(" ", 1)[0].lower()
+    return first if first and len(first) == len(form.split(" ", 1)[0]) else None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A frame: a name, a one-line definition and the terms that carry it."""
+
+    name: str
+    description: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class NamingLabel:
+    """One alternative label of a naming set and the terms that find it."""
+
+    label: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class NamingSet:
+    """One referent and the alternative labels an outlet can choose for it."""
+
+    name: str
+    description: str
+    labels: tuple[NamingLabel, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Codebook:
+    """Frames and naming sets; build one with :func:`read_codebook` or :func:`codebook_from_terms`."""
+
+    frames: tuple[Frame, ...] = ()
+    naming_sets: tuple[NamingSet, ...] = ()
+    source: str = ""
+
+    @property
+    def frame_names(self) -> list[str]:
+        """Return the frame names in codebook order."""
+        return [frame.name for frame in self.frames]
+
+    def with_terms(self, phrases: list[str] | tuple[str, ...], frame: str = CUSTOM_FRAME) -> Codebook:
+        """Return a copy with ``phrases`` added as the terms of frame ``frame`` (a new frame, or added to it)."""
+        if not phrases:
+            return self
+        added = _terms_from_phrases(phrases, frame)
+        frames = list(self.frames)
+        for index, existing in enumerate(frames):
+            if existing.name == frame:
+                known = {term.label.casefold() for term in existing.terms}
+                new = tuple(term for term in added if term.label.casefold() not in known)
+                frames[index] = replace(existing, terms=existing.terms + new)
+                break
+        else:
+            frames.append(Frame(frame, "terms given on the command line", added))
+        return Codebook(tuple(frames), self.naming_sets, self.source)
+
+
+def codebook_from_terms(phrases: list[str] | tuple[str, ...], frame: str = CUSTOM_FRAME) -> Codebook:
+    """Return a codebook with one frame, ``frame``, whose terms are ``phrases``."""
+    return Codebook().with_terms(phrases, frame)
+
+
+def phrase_pattern(phrase: str, inflect: bool = True, max_gap: int = 3) -> re.Pattern:
+    """Return the compiled pattern of :func:`analysis.matching.compile_phrase` for ``phrase``.
+
+    Raises ValueError for a phrase with no words.
+    """
+    return compile_phrase(phrase, inflect, max_gap).pattern
+
+
+def _terms_from_phrases(phrases, frame: str) -> tuple[Term, ...]:
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for phrase in phrases:
+        text = str(phrase).strip()
+        if not text:
+            raise RulesError(f"--term: empty term for frame '{frame}'")
+        if text.casefold() in seen:
+            continue
+        seen.add(text.casefold())
+        try:
+            terms.append(Term(text, phrase_pattern(text), anchor=phrase_anchor(text)))
+        except ValueError:
+            raise RulesError(f"--term: the term '{text}' has no words") from None
+    return tuple(terms)
+
+
+def read_codebook(path: Path | str | None = None) -> Codebook:
+    """Return the :class:`Codebook` in the YAML file ``path`` (default: ``analysis/data/codebook.yaml``).
+
+    Raises RulesError naming the file and line for invalid YAML, unknown keys,
+    missing names or definitions, empty or duplicate terms, invalid regular
+    expressions and naming sets with fewer than two labels.
+    """
+    path = Path(path) if path is not None else DEFAULT_CODEBOOK
+    data = read_yaml(path)
+    lines = _node_lines(path)
+    reader = _Reader(path, lines)
+    if not isinstance(data, dict):
+        raise RulesError(f"{path}: a codebook is a mapping with the keys {', '.join(_TOP_KEYS)}")
+    reader.check_keys(data, (), _TOP_KEYS, "the codebook")
+    frames = reader.frames(data["frames"]) if "frames" in data else ()
+    naming_sets = reader.naming_sets(data["naming_sets"]) if "naming_sets" in data else ()
+    if not frames and not naming_sets:
+        raise RulesError(f"{path}: the codebook has no frames and no naming sets")
+    return Codebook(frames, naming_sets, str(path))
+
+
+def _node_lines(path: Path) -> dict[tuple, int]:
+    """Return the 1-based line of every node of the YAML file, keyed by its path (keys and list indexes).
+
+    :func:`analysis.yamlfile.read_yaml` records lines for mappings only; terms are
+    plain strings in lists, so their lines come from the composed node tree.
+    """
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    lines: dict[tuple, int] = {}
+
+    def walk(node, at: tuple) -> None:
+        lines[at] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, at + (key.value,))
+                lines[at + (key.value,)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, at + (index,))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+class _Reader:
+    """Validates the parsed codebook, naming file and line in every message."""
+
+    def __init__(self, path: Path, lines: dict[tuple, int]):
+        self.path = path
+        self.lines = lines
+
+    def at(self, where: tuple) -> str:
+        line = self.lines.get(where, 0)
+        return f"{self.path}:{line}" if line else f"{self.path}"
+
+    def check_keys(self, mapping: dict, where: tuple, allowed: tuple[str, ...], what: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                raise RulesError(
+                    f"{self.at(where + (key,))}: unknown key '{key}' in {what} (allowed: {', '.join(allowed)})"
+                )
+
+    def text(self, mapping: dict, key: str, where: tuple, what: str) -> str:
+        value = mapping.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise RulesError(f"{self.at(where + (key,) if key in mapping else where)}: {what} needs a '{key}' (text)")
+        return value.strip()
+
+    def sequence(self, value: Any, where: tuple, what: str) -> list:
+        if not isinstance(value, list) or not value:
+            raise RulesError(f"{self.at(where)}: {what} must be a non-empty list")
+        return value
+
+    def frames(self, items: Any) -> tuple[Frame, ...]:
+        frames: list[Frame] = []
+        seen: dict[str, str] = {}
+        for index, item in enumerate(self.sequence(items, ("frames",), "'frames'")):
+            where = ("frames", index)
+            if not isinstance(item, dict):
+                raise RulesError(f"{self.at(where)}: a frame is a mapping with {', '.join(_FRAME_KEYS)}")
+            self.check_keys(item, where, _FRAME_KEYS, "a frame")
+            name = self.text(item, "name", where, "a frame")
+            if name.casefold() in seen:
+                raise RulesError(f"{self.at(where)}: duplicate frame '{name}' (first at {seen[name.casefold()]})")
+            seen[name.casefold()] = self.at(where)
+            description = self.text(item, "description", where, f"frame '{name}'")
+            terms = self.terms(item.get("terms"), where + ("terms",), f"frame '{name}'")
+            frames.append(Frame(name, description, terms))
+        return tuple(frames)
+
+    def naming_sets(self, items: Any) -> tuple[NamingSet, ...]:
+        sets: list[NamingSet] = []
+        seen: dict[str, str] = {}
+        for index, item in enumerate(self.sequence(items, ("naming_sets",), "'naming_sets'")):
+            where = ("naming_sets", index)
+            if not isinstance(item, dict):
+                raise RulesError(f"{self.at(where)}: a naming set is a mapping with {', '.join(_SET_KEYS)}")
+            self.check_keys(item, where, _SET_KEYS, "a naming set")
+            name = self.text(item, "name", where, "a naming set")
+            if name.casefold() in seen:
+                raise RulesError(f"{self.at(where)}: duplicate naming set '{name}' (first at {seen[name.casefold()]})")
+            seen[name.casefold()] = self.at(where)
+            description = self.text(item, "description", where, f"naming set '{name}'")
+            labels = self.labels(item.get("labels"), where + ("labels",), name)
+            sets.append(NamingSet(name, description, labels))
+        return tuple(sets)
+
+    def labels(self, items: Any, where: tuple, set_name: str) -> tuple[NamingLabel, ...]:
+        what = f"naming set '{set_name}'"
+        if not isinstance(items, list) or len(items) < 2:
+            count = len(items) if isinstance(items, list) else 0
+            raise RulesError(
+                f"{self.at(where)}: {what} has {'one label' if count == 1 else 'no labels'}; "
+                "a naming set needs at least two alternative labels"
+            )
+        labels: list[NamingLabel] = []
+        seen: dict[str, str] = {}
+        for index, item in enumerate(items):
+            item_at = where + (index,)
+            if isinstance(item, dict):
+                self.check_keys(item, item_at, _LABEL_KEYS, f"a label of {what}")
+                label = self.text(item, "label", item_at, f"a label of {what}")
+                terms = self.terms(item.get("terms"), item_at + ("terms",), f"label '{label}' of {what}")
+            elif isinstance(item, str) and item.strip():
+                label = item.strip()
+                terms = self.terms([item], item_at, f"label '{label}' of {what}", single=True)
+            else:
+                raise RulesError(f"{self.at(item_at)}: empty label in {what}")
+            if label.casefold() in seen:
+                first = seen[label.casefold()]
+                raise RulesError(f"{self.at(item_at)}: duplicate label '{label}' in {what} (first at {first})")
+            seen[label.casefold()] = self.at(item_at)
+            labels.append(NamingLabel(label, terms))
+        return tuple(labels)
+
+    def terms(self, items: Any, where: tuple, what: str, single: bool = False) -> tuple[Term, ...]:
+        items = self.sequence(items, where, f"the terms of {what}")
+        terms: list[Term] = []
+        seen: dict[str, str] = {}
+        for index, item in enumerate(items):
+            item_at = where if single else where + (index,)
+            term = self.term(item, item_at, what)
+            key = f"{term.kind}:{term.pattern.pattern}"
+            if key in seen or term.label.casefold() in seen:
+                first = seen.get(key) or seen[term.label.casefold()]
+                raise RulesError(f"{self.at(item_at)}: duplicate term '{term.label}' in {what} (first at {first})")
+            seen[key] = seen[term.label.casefold()] = self.at(item_at)
+            terms.append(term)
+        return tuple(terms)
+
+    def term(self, item: Any, where: tuple, what: str) -> Term:
+        source = self.at(where)
+        if item is None or (isinstance(item, str) and not item.strip()):
+            raise RulesError(f"{source}: empty term in {what}")
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if isinstance(item, str):
+            return self.phrase(item.strip(), True, 3, None, source, what)
+        if not isinstance(item, dict):
+            raise RulesError(f"{source}: a term is a phrase or a mapping with one of 'phrase' or 'regex'")
+        self.check_keys(item, where, _TERM_KEYS, f"a term of {what}")
+        if ("phrase" in item) == ("regex" in item):
+            raise RulesError(f"{source}: a term of {what} needs exactly one of 'phrase' or 'regex'")
+        label = item.get("label")
+        if label is not None and (not isinstance(label, str) or not label.strip()):
+            raise RulesError(f"{source}: 'label' of a term in {what} must be text")
+        label = label.strip() if label else None
+        value = item.get("phrase", item.get("regex"))
+        if value is None or not str(value).strip():
+            raise RulesError(f"{source}: empty term in {what}")
+        value = str(value)
+        as_printed = item.get("as_printed", False)
+        if not isinstance(as_printed, bool):
+            raise RulesError(f"{source}: 'as_printed' must be true or false")
+        if "regex" in item:
+            for key in ("inflect", "max_gap"):
+                if key in item:
+                    raise RulesError(f"{source}: '{key}' applies to phrases, not to a 'regex' term")
+            try:
+                pattern = re.compile(value, re.IGNORECASE)
+            except re.error as error:
+                raise RulesError(f"{source}: invalid regular expression '{value}' in {what} ({error})") from None
+            if pattern.match(""):
+                raise RulesError(f"{source}: the regular expression '{value}' in {what} matches empty text")
+            return Term(label or value, pattern, "regex", as_printed, source)
+        if as_printed:
+            raise RulesError(f"{source}: 'as_printed' applies to 'regex' terms only")
+        inflect = item.get("inflect", True)
+        if not isinstance(inflect, bool):
+            raise RulesError(f"{source}: 'inflect' must be true or false")
+        max_gap = item.get("max_gap", 3)
+        if not isinstance(max_gap, int) or isinstance(max_gap, bool) or not 0 <= max_gap <= 20:
+            raise RulesError(f"{source}: 'max_gap' must be a whole number from 0 to 20")
+        return self.phrase(value.strip(), inflect, max_gap, label, source, what)
+
+    def phrase(self, text: str, inflect: bool, max_gap: int, label: str | None, source: str, what: str) -> Term:
+        try:
+            pattern = phrase_pattern(text, inflect, max_gap)
+        except ValueError:
+            raise RulesError(f"{source}: the term '{text}' in {what} has no words") from None
+        return Term(label or text, pattern, "phrase", False, source, phrase_anchor(text))
