@@ -21,7 +21,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 report: setup ## build the seed study: execute the notebooks, render build/report/index.html
-	$(PY) -m analysis report --out $(REPORT_DIR)
+	$(PY) -m analysis report --out $(REPORT_DIR) --publish-figures figures
 
 test: setup ## run every test (unit tests, notebooks, the report)
 	$(PY) -m pytest

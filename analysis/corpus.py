@@ -79,6 +79,11 @@ class Corpus:
         """Return the outlets in the order they first appear."""
         return list(dict.fromkeys(self.documents["outlet"]))
 
+    @property
+    def has_events(self) -> bool:
+        """Return whether any document has an ``event`` value (for comparisons within events)."""
+        return bool(self.documents["event"].ne("").any())
+
     @cached_property
     def sentences(self) -> pd.DataFrame:
         """Return one row per sentence of the article's own text (roles in ``TEXT_ROLES``).

@@ -55,15 +55,17 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None) -> Path | None:
-    """Write ``table`` as ``output_dir/tables/NAME.csv`` and return the path (None without a folder)."""
+def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None) -> None:
+    """Write ``table`` as ``output_dir/tables/NAME.csv`` (nothing without a folder).
+
+    Returns nothing on purpose: a notebook cell ending in this call shows no
+    machine-specific path in the report.
+    """
     if output_dir is None:
-        return None
+        return
     folder = Path(output_dir) / "tables"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.csv"
-    write_text_atomic(path, format_table(table, "csv"))
-    return path
+    write_text_atomic(folder / f"{name}.csv", format_table(table, "csv"))
 
 
 def safe_markdown(text: str):

@@ -25,7 +25,7 @@ import pandas as pd
 from analysis.errors import RulesError
 from analysis.matching import compile_phrase
 from analysis.paths import DATA_DIR
-from analysis.style import add_source_line, corpus_label, new_figure, outlet_colors, PALETTE
+from analysis.style import add_source_line, category_colors, corpus_label, new_figure, outlet_colors, text_color_on
 from analysis.text import count_words, match_key, quote_spans, quoted_word_count, tokenize
 from analysis.yamlfile import read_yaml, where
 
@@ -751,18 +751,17 @@ def plot_category_mix(mix: pd.DataFrame, corpus, ax=None):
     rows = [" · ".join(str(value) for value in (index if isinstance(index, tuple) else (index,)))
             for index in pivot.index]
     left = [0.0] * len(pivot)
-    colours = list(PALETTE) + ["#BBBBBB", "#666666"]
-    for number, category in enumerate(categories):
+    colours = category_colors(category for category in categories if category not in (UNMATCHED, UNATTRIBUTED))
+    for category in categories:
         counts = pivot[category].tolist()
-        colour = "#BBBBBB" if category == UNMATCHED else "#666666" if category == UNATTRIBUTED else (
-            colours[number % len(PALETTE)])
+        colour = "#BBBBBB" if category == UNMATCHED else "#666666" if category == UNATTRIBUTED else colours[category]
         bars = ax.barh(rows, counts, left=left, color=colour, label=labels.get(category, category),
                        edgecolor="white", linewidth=0.6)
         widest = max(sum(pivot.iloc[row]) for row in range(len(pivot))) if len(pivot) else 0
         for bar, count in zip(bars, counts):
             if count > 0 and count >= 0.025 * widest:  # too narrow a segment has no room; the table has it
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, f"{int(count)}",
-                        ha="center", va="center", fontsize=8, color="black")
+                        ha="center", va="center", fontsize=8, color=text_color_on(colour))
         left = [a + b for a, b in zip(left, counts)]
     ax.invert_yaxis()
     ax.set_xlabel("attributions (count)")

@@ -19,6 +19,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 # Okabe & Ito (2008) colour-blind-safe palette, black left out (kept for text).
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#999999")
 NEUTRAL = "#4D4D4D"
+# Categories that are not outlets (source categories) take a second colour-blind-safe set
+# (from Paul Tol's "muted" scheme), so no category is mistaken for an outlet.
+CATEGORY_PALETTE = ("#332288", "#CC6677", "#DDCC77", "#44AA99", "#882255", "#999933", "#AA4499", "#117733")
 SOURCE_LINE = "Source: {corpus}. Analysis: the `analysis` package."
 
 STYLE = {
@@ -57,6 +60,18 @@ def outlet_colors(outlets: Iterable[str]) -> dict[str, str]:
     """
     names = sorted(set(outlets), key=str.casefold)
     return {name: PALETTE[index % len(PALETTE)] for index, name in enumerate(names)}
+
+
+def category_colors(categories: Iterable[str]) -> dict[str, str]:
+    """Return a colour per category, in the order given, from :data:`CATEGORY_PALETTE` (never an outlet colour)."""
+    names = list(dict.fromkeys(categories))
+    return {name: CATEGORY_PALETTE[index % len(CATEGORY_PALETTE)] for index, name in enumerate(names)}
+
+
+def text_color_on(background: str) -> str:
+    """Return "white" or "black", whichever reads better on the ``background`` colour (#RRGGBB)."""
+    red, green, blue = (int(background[index:index + 2], 16) / 255 for index in (1, 3, 5))
+    return "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
 
 
 def new_figure(width: float = 7.0, height: float = 4.0, **kwargs):

@@ -648,3 +648,25 @@ def place_labels(axes, points: list[tuple[float, float, str]], fontsize: float =
                 break
             text.remove()
     return drawn
+
+
+def key_term_contexts(corpus, keyness_table: pd.DataFrame, n_terms: int = 3, window: int = 8) -> pd.DataFrame:
+    """Return the concordance lines of each outlet's ``n_terms`` most distinctive terms, in that outlet's text.
+
+    Returns
+    -------
+    ``outlet, term, doc_id, role, sentence_id, left, match, right``: every
+    occurrence, so a reader can check what a key term stands for.
+    """
+    from analysis.concordance import concordance
+
+    tables = []
+    over_used = keyness_table[keyness_table["log_ratio"] > 0]
+    for outlet, group in over_used.groupby("outlet", sort=False):
+        for term in group["term"].head(n_terms):
+            lines = concordance(corpus, term, window=window)
+            lines = lines[lines["outlet"] == outlet]
+            tables.append(lines.assign(term=term)[["outlet", "term", "doc_id", "role", "sentence_id",
+                                                   "left", "match", "right"]])
+    columns = ["outlet", "term", "doc_id", "role", "sentence_id", "left", "match", "right"]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)

@@ -78,11 +78,11 @@ def test_every_page_loads_offline_with_images_and_working_links(browser, seed_re
 
 def test_study_page_hides_code_and_appendices_show_it(browser, seed_report):
     page, _, _ = open_page(browser, seed_report / "index.html")
-    assert page.evaluate("document.querySelectorAll('.jp-InputArea').length") == 0
+    assert page.evaluate("document.querySelectorAll('.jp-CodeCell .jp-InputArea').length") == 0
     assert page.evaluate("document.getElementById('provenance') !== null")
     page.close()
     page, _, _ = open_page(browser, seed_report / "02_vocabulary.html")
-    assert page.evaluate("document.querySelectorAll('.jp-InputArea').length") > 0
+    assert page.evaluate("document.querySelectorAll('.jp-CodeCell .jp-InputArea').length") > 0
     page.close()
 
 

@@ -24,3 +24,19 @@ def test_saved_figures_are_byte_identical(tmp_path):
         assert a.read_bytes() == b.read_bytes()
     svg = first[1].read_text()
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+
+
+def test_category_colours_never_reuse_an_outlet_colour():
+    from analysis.style import CATEGORY_PALETTE, category_colors
+
+    colours = category_colors(["state media", "analysts", "US government"])
+    assert list(colours.values()) == list(CATEGORY_PALETTE[:3])
+    assert not set(CATEGORY_PALETTE) & set(PALETTE)
+
+
+def test_text_colour_on_dark_and_light_backgrounds():
+    from analysis.style import text_color_on
+
+    # Luminance 0.299 R + 0.587 G + 0.114 B: indigo #332288 ≈ 0.18 (dark), sand #DDCC77 ≈ 0.79 (light).
+    assert text_color_on("#332288") == "white"
+    assert text_color_on("#DDCC77") == "black"
