@@ -593,6 +593,14 @@ def _resolve(speaker: str, history: list[tuple[str, str]], previous_subject: str
 # --- summaries ------------------------------------------------------------------------------------------------
 
 
+def _rows_matching(table: pd.DataFrame, keys: list[str], values: tuple) -> pd.DataFrame:
+    """Return the rows of ``table`` whose ``keys`` columns equal ``values`` (compared as text)."""
+    mask = pd.Series(True, index=table.index)
+    for key, value in zip(keys, values):
+        mask &= table[key].astype(str) == str(value)
+    return table[mask]
+
+
 def _groups(corpus, by_event: bool) -> list[str]:
     has_event = by_event and corpus.documents["event"].astype(str).str.strip().ne("").any()
     return ["event", "outlet"] if has_event else ["outlet"]
@@ -631,10 +639,7 @@ def outlet_sources(corpus, table: pd.DataFrame | None = None, by_event: bool = F
     rows = []
     for values, group in result.groupby(keys, sort=False):
         values = values if isinstance(values, tuple) else (values,)
-        mask = pd.Series(True, index=table.index)
-        for key, value in zip(keys, values):
-            mask &= table[key].astype(str) == str(value)
-        found = table[mask]
+        found = _rows_matching(table, keys, values)
         named = found[found["category"] != UNATTRIBUTED]
         first = named.groupby("doc_id", sort=False).head(1)
         if len(first):
@@ -685,10 +690,7 @@ def category_mix(corpus, table: pd.DataFrame | None = None, by_event: bool = Fal
     rows = []
     for values, _ in documents.groupby(keys, sort=False):
         values = values if isinstance(values, tuple) else (values,)
-        mask = pd.Series(True, index=table.index)
-        for key, value in zip(keys, values):
-            mask &= table[key].astype(str) == str(value)
-        found = table[mask]
+        found = _rows_matching(table, keys, values)
         for category, label in labels.items():
             chosen = found[found["category"] == category]
             rows.append({**dict(zip(keys, values)), "category": category, "label": label,

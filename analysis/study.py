@@ -6,6 +6,29 @@ any corpus it is run on.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from analysis.paths import SEEDS_DIR
+
+SEED_STORY = (
+    "In July 2023 Russia's defence minister Sergei Shoigu visited Pyongyang, with a Chinese delegation led by "
+    "Politburo member Li Hongzhong, for the 70th anniversary of the armistice that ended the fighting of the Korean "
+    "War, which North Korea celebrates as \"Victory Day\". Three English-language outlets reported the visit: DW "
+    "(Germany), The National (Abu Dhabi) and Overt Operator, which published a preview the day before."
+)
+
+
+def describe_story(corpus) -> str:
+    """Return what the corpus is about: the seed story for the seed corpus, else a sentence built from its events."""
+    if Path(corpus.source).resolve() == SEEDS_DIR.resolve():
+        return SEED_STORY
+    events = sorted(set(corpus.documents["event"]) - {""})
+    if events:
+        shown = ", ".join(events[:5]) + (" …" if len(events) > 5 else "")
+        return f"The corpus covers {len(events)} event{'s' if len(events) != 1 else ''} ({shown}), each reported " \
+               "by one or more of its outlets."
+    return "The corpus has no event column: the outlets are compared over all their articles together."
+
 
 def describe_corpus(corpus) -> str:
     """Return one paragraph: how many articles, from which outlets, when, how long."""

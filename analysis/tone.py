@@ -426,6 +426,15 @@ def extreme_sentences(source, n: int = 1, threshold: float = THRESHOLD) -> pd.Da
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
+def extreme_sentences_text(extremes: pd.DataFrame) -> str:
+    """Return the rows of :func:`extreme_sentences` as a Markdown list, each sentence in full with its score."""
+    return "\n".join(
+        f"- **{row.outlet}**, {row.extreme} #{row.rank} (`{row.sentence_id}`, {row.role}, {row.voice}, "
+        f"compound {row.compound:+.3f}): {row.text}"
+        for row in extremes.itertuples(index=False)
+    )
+
+
 def difference_sentence(differences: pd.DataFrame, alpha: float = 0.05) -> str:
     """Return one computed sentence saying which outlet pairs differ in mean tone at level ``alpha``."""
     if differences.empty:

@@ -148,3 +148,23 @@ def test_report_on_bad_input_fails_before_any_notebook(tmp_path):
     with pytest.raises(AnalysisError, match="codebook not found"):
         build_report(SEEDS_DIR, tmp_path / "out", codebook_path=tmp_path / "none.yaml", progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_study_sentences_describe_any_corpus(seeds, tmp_path):
+    from analysis import read_corpus, study
+
+    from conftest import write_jsonl
+
+    assert study.describe_story(seeds).startswith("In July 2023 Russia's defence minister Sergei Shoigu")
+    # 3 articles, 434 + 408 + 763 = 1,605 words, 7 + 0 + 2 = 9 removed lines (see test_seeds).
+    assert study.describe_corpus(seeds).startswith(
+        "3 articles about 1 event from 3 outlets, published 2023-07-26 to 2023-07-27, 1,605 words")
+    assert "Cleaning removed 9 lines" in study.describe_corpus(seeds)
+    assert "smallest outlet is represented by 1 article:" in study.sample_caveats(seeds)
+    assert "One event" in study.sample_caveats(seeds)
+    other = read_corpus(write_jsonl(tmp_path / "c.jsonl", [
+        {"outlet": "A", "event": "e1", "text": "Head\n\nOne two three."},
+        {"outlet": "B", "event": "e2", "text": "Head\n\nFour five."}]))
+    assert study.describe_story(other) == (
+        "The corpus covers 2 events (e1, e2), each reported by one or more of its outlets.")
+    assert "2 events." in study.sample_caveats(other)

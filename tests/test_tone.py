@@ -341,3 +341,17 @@ def test_cli_errors_are_one_line(capsys, tmp_path):
     assert "at least 2 outlets" in capsys.readouterr().err
     assert main(["tone", "--by", "actor", "--actors", str(tmp_path / "missing.yaml")]) == 2
     assert capsys.readouterr().err == f"error: {tmp_path / 'missing.yaml'}: file not found\n"
+
+
+def test_extreme_sentences_text_lists_each_sentence_in_full():
+    import pandas as pd
+
+    from analysis.tone import extreme_sentences_text
+
+    table = pd.DataFrame([{"outlet": "DW", "extreme": "most negative", "rank": 1, "doc_id": "dw",
+                           "sentence_id": "dw-s016", "role": "body", "voice": "authorial", "compound": -0.743,
+                           "text": "Relations are at one of their lowest points."}])
+    assert extreme_sentences_text(table) == (
+        "- **DW**, most negative #1 (`dw-s016`, body, authorial, compound -0.743): "
+        "Relations are at one of their lowest points."
+    )
