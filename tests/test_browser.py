@@ -97,8 +97,24 @@ def test_html_in_the_corpus_is_shown_as_text(browser, tmp_path):
         {"doc_id": "b", "outlet": "Outlet B", "title": "Plain",
          "text": "Plain\n\nStandfirst.\n\nAnother body line about missiles and <script>x()</script>.\n"},
     ]
+    codebook = tmp_path / "hostile-codebook.yaml"
+    codebook.write_text(
+        "frames:\n"
+        "  - name: <img src=x onerror=\"window.__injected = 3\">\n"
+        "    description: <script>window.__injected = 4</script> a frame\n"
+        "    terms:\n"
+        "      - missiles\n"
+        "      - body line\n"
+        "naming_sets:\n"
+        "  - name: <b>labels</b>\n"
+        "    description: two labels\n"
+        "    labels:\n"
+        "      - minister\n"
+        "      - <i>standfirst</i>\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "report"
-    build_report(write_jsonl(tmp_path / "hostile.jsonl", records), out, progress=False)
+    build_report(write_jsonl(tmp_path / "hostile.jsonl", records), out, codebook_path=codebook, progress=False)
     for path in sorted(out.glob("*.html")):
         page, errors, _ = open_page(browser, path)
         assert page.evaluate("window.__injected === undefined"), path.name
@@ -107,4 +123,7 @@ def test_html_in_the_corpus_is_shown_as_text(browser, tmp_path):
         page.close()
     page, _, _ = open_page(browser, out / "01_corpus.html")
     assert "<script>window.__injected = 1</script>Headline" in page.inner_text("body")
+    page.close()
+    page, _, _ = open_page(browser, out / "03_framing.html")
+    assert '<img src=x onerror="window.__injected = 3">' in page.inner_text("body")
     page.close()
