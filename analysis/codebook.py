@@ -231,39 +231,34 @@ class _Reader:
             raise RulesError(f"{self.at(where)}: {what} must be a non-empty list")
         return value
 
-    def frames(self, items: Any) -> tuple[Frame, ...]:
-        frames: list[Frame] = []
+    def named_entries(self, items: Any, section: str, keys: tuple[str, ...], noun: str):
+        """Yield ``(where, item, name, description)`` for each entry of a frames or naming_sets list.
+
+        Checks that each entry is a mapping with known keys, a name used once, and a description.
+        """
         seen: dict[str, str] = {}
-        for index, item in enumerate(self.sequence(items, ("frames",), "'frames'")):
-            where = ("frames", index)
+        for index, item in enumerate(self.sequence(items, (section,), f"'{section}'")):
+            where = (section, index)
             if not isinstance(item, dict):
-                raise RulesError(f"{self.at(where)}: a frame is a mapping with {', '.join(_FRAME_KEYS)}")
-            self.check_keys(item, where, _FRAME_KEYS, "a frame")
-            name = self.text(item, "name", where, "a frame")
+                raise RulesError(f"{self.at(where)}: a {noun} is a mapping with {', '.join(keys)}")
+            self.check_keys(item, where, keys, f"a {noun}")
+            name = self.text(item, "name", where, f"a {noun}")
             if name.casefold() in seen:
-                raise RulesError(f"{self.at(where)}: duplicate frame '{name}' (first at {seen[name.casefold()]})")
+                raise RulesError(f"{self.at(where)}: duplicate {noun} '{name}' (first at {seen[name.casefold()]})")
             seen[name.casefold()] = self.at(where)
-            description = self.text(item, "description", where, f"frame '{name}'")
-            terms = self.terms(item.get("terms"), where + ("terms",), f"frame '{name}'")
-            frames.append(Frame(name, description, terms))
-        return tuple(frames)
+            yield where, item, name, self.text(item, "description", where, f"{noun} '{name}'")
+
+    def frames(self, items: Any) -> tuple[Frame, ...]:
+        return tuple(
+            Frame(name, description, self.terms(item.get("terms"), where + ("terms",), f"frame '{name}'"))
+            for where, item, name, description in self.named_entries(items, "frames", _FRAME_KEYS, "frame")
+        )
 
     def naming_sets(self, items: Any) -> tuple[NamingSet, ...]:
-        sets: list[NamingSet] = []
-        seen: dict[str, str] = {}
-        for index, item in enumerate(self.sequence(items, ("naming_sets",), "'naming_sets'")):
-            where = ("naming_sets", index)
-            if not isinstance(item, dict):
-                raise RulesError(f"{self.at(where)}: a naming set is a mapping with {', '.join(_SET_KEYS)}")
-            self.check_keys(item, where, _SET_KEYS, "a naming set")
-            name = self.text(item, "name", where, "a naming set")
-            if name.casefold() in seen:
-                raise RulesError(f"{self.at(where)}: duplicate naming set '{name}' (first at {seen[name.casefold()]})")
-            seen[name.casefold()] = self.at(where)
-            description = self.text(item, "description", where, f"naming set '{name}'")
-            labels = self.labels(item.get("labels"), where + ("labels",), name)
-            sets.append(NamingSet(name, description, labels))
-        return tuple(sets)
+        return tuple(
+            NamingSet(name, description, self.labels(item.get("labels"), where + ("labels",), name))
+            for where, item, name, description in self.named_entries(items, "naming_sets", _SET_KEYS, "naming set")
+        )
 
     def labels(self, items: Any, where: tuple, set_name: str) -> tuple[NamingLabel, ...]:
         what = f"naming set '{set_name}'"

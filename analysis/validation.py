@@ -29,7 +29,7 @@ from sklearn.metrics import cohen_kappa_score
 from analysis.errors import CorpusError
 from analysis.paths import NYT_DIR
 from analysis.style import NEUTRAL, PALETTE, new_figure
-from analysis.text import normalize_text
+from analysis.text import normalize_text, read_text_file
 from analysis.tone import THRESHOLD, score_texts
 
 GROUND_TRUTH = "nytEditorialSnippets_GroundTruth.txt"
@@ -90,12 +90,7 @@ def read_rater_ratings(folder: Path | str | None = None) -> pd.DataFrame:
 
 def _lines(path: Path):
     """Yield ``(line number, line)`` for the non-blank lines of ``path`` (CRLF or LF endings)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CorpusError(f"{path}: cannot read ({error})") from None
+    text = read_text_file(path)  # the text model's reader: decoding, line endings, clear errors
     found = False
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
