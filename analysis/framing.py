@@ -24,6 +24,7 @@ from scipy.stats import chi2
 from analysis.cleaning import ROLES
 from analysis.codebook import Codebook, Term
 from analysis.matching import matching_form
+from analysis.output import markdown_text
 from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
 from analysis.text import count_words
 
@@ -409,15 +410,16 @@ def framing_summary(frame_table: pd.DataFrame, role_table: pd.DataFrame | None =
     for outlet, rows in frame_table.groupby("outlet", sort=False):
         present = rows[rows["count"] > 0]
         if present.empty:
-            lines.append(f"- **{outlet}**: no term of the codebook occurs.")
+            lines.append(f"- **{markdown_text(outlet)}**: no term of the codebook occurs.")
             continue
         top = present.sort_values(["per_1k_words", "frame"], ascending=[False, True]).iloc[0]
-        text = (f"- **{outlet}**: most frequent frame *{top['frame']}*, {top['count']} matches "
-                f"({top['per_1k_words']:.1f} per 1,000 words); {len(present)} of {len(rows)} frames occur")
+        text = (f"- **{markdown_text(outlet)}**: most frequent frame *{markdown_text(top['frame'])}*, "
+                f"{top['count']} matches ({top['per_1k_words']:.1f} per 1,000 words); {len(present)} of "
+                f"{len(rows)} frames occur")
         if role_table is not None:
             headline = role_table[(role_table["outlet"] == outlet) & (role_table["role"] == "headline")
                                   & (role_table["count"] > 0)]
-            frames = ", ".join(f"*{name}*" for name in headline["frame"])
+            frames = ", ".join(f"*{markdown_text(name)}*" for name in headline["frame"])
             text += f"; in headlines: {frames}" if frames else "; no frame in its headlines"
         lines.append(text + ".")
     return "\n".join(lines)

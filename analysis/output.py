@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -68,14 +69,36 @@ def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None) ->
     write_text_atomic(folder / f"{name}.csv", format_table(table, "csv"))
 
 
-def safe_markdown(text: str):
-    """Return ``text`` as an IPython Markdown object with any HTML in it shown as text.
+# Characters that HTML reads as markup become entities; every other ASCII punctuation character,
+# any of which CommonMark lets a backslash escape, is escaped, so that no corpus value becomes a link,
+# an image, emphasis, a heading, a list, a table, a footnote or mathematics ($…$) in any renderer.
+_MARKDOWN_ESCAPES = {
+    **{character: "\\" + character for character in "!\"#$%'()*+,-./:;=?@[\\]^_`{|}~"},
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",
+}
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
-    Computed sentences can quote corpus text or codebook entries; escaping ``<``,
-    ``>`` and ``&`` keeps a ``<script>`` in an article from becoming markup in the report.
+
+def markdown_text(value) -> str:
+    """Return ``value`` (one corpus or data-file string) as Markdown that renders exactly as its characters.
+
+    Use it for every outlet, event, title, frame, label, term or sentence that a
+    computed sentence interpolates: the package's own Markdown around it (``**bold**``)
+    stays Markdown, the value is only ever text. Line breaks become spaces, so a
+    value cannot start a block (a heading, a list item, a table row) of its own.
     """
-    import html
+    text = _LINE_BREAKS.sub(" ", str(value))
+    return "".join(_MARKDOWN_ESCAPES.get(character, character) for character in text)
 
+
+def safe_markdown(text: str):
+    """Return ``text`` (the package's Markdown) as an IPython Markdown object, with any HTML tag shown as text.
+
+    Corpus values inside ``text`` must have passed through :func:`markdown_text`;
+    escaping ``<`` and ``>`` here as well keeps a tag that reached a sentence any
+    other way from becoming markup in the report. (``&`` is left alone: it is how
+    :func:`markdown_text` writes ``&``, ``<`` and ``>``.)
+    """
     from IPython.display import Markdown
 
-    return Markdown(html.escape(text, quote=False))
+    return Markdown(text.replace("<", "&lt;").replace(">", "&gt;"))

@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.errors import RulesError
 from analysis.matching import compile_phrase
+from analysis.output import markdown_text
 from analysis.paths import DATA_DIR
 from analysis.style import add_source_line, category_colors, corpus_label, new_figure, outlet_colors, text_color_on
 from analysis.text import count_words, match_key, quote_spans, quoted_word_count, tokenize
@@ -728,8 +729,8 @@ def sourcing_sentence(summary: pd.DataFrame) -> str:
     """Return one computed sentence per outlet: attributions, distinct sources, quoted share, first source."""
     parts = []
     for row in summary.itertuples(index=False):
-        first = f", first quoting {row.first_source}" if row.first_source else ""
-        parts.append(f"**{row.outlet}**: {row.n_attributions} attributions ({row.n_direct} direct) from "
+        first = f", first quoting {markdown_text(row.first_source)}" if row.first_source else ""
+        parts.append(f"**{markdown_text(row.outlet)}**: {row.n_attributions} attributions ({row.n_direct} direct) from "
                      f"{row.n_sources} distinct sources; {row.quoted_word_share:.1%} of its "
                      f"{row.n_words:,} words are inside quotation marks{first}.")
     return "\n\n".join(parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analysis.output import markdown_text
 from analysis.paths import SEEDS_DIR
 
 SEED_STORY = (
@@ -24,7 +25,7 @@ def describe_story(corpus) -> str:
         return SEED_STORY
     events = sorted(set(corpus.documents["event"]) - {""})
     if events:
-        shown = ", ".join(events[:5]) + (" …" if len(events) > 5 else "")
+        shown = ", ".join(markdown_text(event) for event in events[:5]) + (" …" if len(events) > 5 else "")
         return f"The corpus covers {len(events)} event{'s' if len(events) != 1 else ''} ({shown}), each reported " \
                "by one or more of its outlets."
     return "The corpus has no event column: the outlets are compared over all their articles together."
@@ -38,7 +39,7 @@ def describe_corpus(corpus) -> str:
     events = sorted(set(corpus.documents["event"]) - {""})
     about = f" about {len(events)} event{'s' if len(events) != 1 else ''}" if events else ""
     words = summary.groupby("outlet", sort=False)["n_words"].sum()
-    sizes = "; ".join(f"{outlet} {count:,}" for outlet, count in words.items())
+    sizes = "; ".join(f"{markdown_text(outlet)} {count:,}" for outlet, count in words.items())
     return (
         f"{len(summary)} article{'s' if len(summary) != 1 else ''}{about} from {len(corpus.outlets)} outlets"
         f"{span}, {int(summary['n_words'].sum()):,} words of article text in all (words per outlet: {sizes}). "

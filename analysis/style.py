@@ -27,6 +27,9 @@ SOURCE_LINE = "Source: {corpus}. Analysis: the `analysis` package."
 STYLE = {
     "font.family": "DejaVu Sans",  # bundled with matplotlib: no system font leaks in
     "font.size": 10,
+    # Outlet, frame and term names are corpus text: "$x^2$" is drawn as typed, never as mathematics
+    # (and "$\foo$" cannot fail a figure). The package's own labels use Unicode (log₂, −), never mathtext.
+    "text.parse_math": False,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",

@@ -29,6 +29,7 @@ from scipy import stats
 
 from analysis.actors import ActorList, actor_mentions, read_actors
 from analysis.errors import AnalysisError, CorpusError
+from analysis.output import markdown_text
 from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
 
 THRESHOLD = 0.05
@@ -429,8 +430,8 @@ def extreme_sentences(source, n: int = 1, threshold: float = THRESHOLD) -> pd.Da
 def extreme_sentences_text(extremes: pd.DataFrame) -> str:
     """Return the rows of :func:`extreme_sentences` as a Markdown list, each sentence in full with its score."""
     return "\n".join(
-        f"- **{row.outlet}**, {row.extreme} #{row.rank} (`{row.sentence_id}`, {row.role}, {row.voice}, "
-        f"compound {row.compound:+.3f}): {row.text}"
+        f"- **{markdown_text(row.outlet)}**, {row.extreme} #{row.rank} ({markdown_text(row.sentence_id)}, {row.role}, "
+        f"{row.voice}, compound {row.compound:+.3f}): {markdown_text(row.text)}"
         for row in extremes.itertuples(index=False)
     )
 
@@ -440,8 +441,9 @@ def difference_sentence(differences: pd.DataFrame, alpha: float = 0.05) -> str:
     if differences.empty:
         return "No pair of outlets to compare."
     clear = differences[differences["p_value"] < alpha]
-    parts = [f"{row.outlet_a} − {row.outlet_b}: {row.difference:+.3f} (p = {row.p_value:.3f}, "
-             f"{row.n_a:,} and {row.n_b:,} sentences)" for row in differences.itertuples(index=False)]
+    parts = [f"{markdown_text(row.outlet_a)} − {markdown_text(row.outlet_b)}: {row.difference:+.3f} "
+             f"(p = {row.p_value:.3f}, {row.n_a:,} and {row.n_b:,} sentences)"
+             for row in differences.itertuples(index=False)]
     verdict = (f"{len(clear)} of {len(differences)} pairs differ at p < {alpha}"
                if len(clear) else f"no pair differs at p < {alpha}")
     return f"Differences in mean compound: {'; '.join(parts)}. So {verdict}."

@@ -27,6 +27,7 @@ from scipy import stats
 from sklearn.metrics import cohen_kappa_score
 
 from analysis.errors import CorpusError
+from analysis.output import markdown_text
 from analysis.paths import NYT_DIR
 from analysis.style import NEUTRAL, PALETTE, new_figure
 from analysis.text import normalize_text, read_text_file
@@ -221,10 +222,10 @@ def difference_caveat(differences: pd.DataFrame, summary: pd.DataFrame, alpha: f
                else f"unlikely under reshuffling (p < {alpha})")
     return (
         f"The largest difference in mean compound here is {abs(largest['difference']):.3f} between "
-        f"{largest['outlet_a']} and {largest['outlet_b']}{voice} on a scale from −1 to 1, with p = "
-        f"{largest['p_value']:.3f}: {verdict}. {trust}, so even a clear difference says that one outlet's "
-        f"sentences use more of the words people tend to rate as positive or negative, not that its reporting "
-        f"is friendlier or more hostile."
+        f"{markdown_text(largest['outlet_a'])} and {markdown_text(largest['outlet_b'])}{voice} on a scale from −1 to 1, "
+        f"with p = {largest['p_value']:.3f}: {verdict}. {trust}, so even a clear difference says that one "
+        f"outlet's sentences use more of the words people tend to rate as positive or negative, not that its "
+        f"reporting is friendlier or more hostile."
     )
 
 

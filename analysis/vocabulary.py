@@ -36,6 +36,7 @@ from scipy.stats import chi2, false_discovery_control
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.errors import AnalysisError, RulesError
+from analysis.output import markdown_text
 from analysis.paths import DATA_DIR
 from analysis.style import add_source_line, new_figure, outlet_colors
 from analysis.text import tokenize
@@ -503,10 +504,10 @@ def significance_sentence(keyness_table: pd.DataFrame, alpha: float = SIGNIFICAN
     for (outlet, reference), group in keyness_table.groupby(["outlet", "reference"], sort=False):
         over = group[(group["log_ratio"] > 0)]
         significant = over[over["p_adjusted"] < alpha]
-        versus = "the other outlets" if reference == REST else reference
-        names = ", ".join(f"“{term}”" for term in significant["term"].head(5))
+        versus = "the other outlets" if reference == REST else markdown_text(reference)
+        names = ", ".join(f"“{markdown_text(term)}”" for term in significant["term"].head(5))
         parts.append(
-            f"{outlet} vs {versus}: {len(significant)} of {len(over)} over-used terms significant "
+            f"{markdown_text(outlet)} vs {versus}: {len(significant)} of {len(over)} over-used terms significant "
             f"(adjusted p < {alpha})" + (f", e.g. {names}" if names else "")
         )
     return "; ".join(parts) + "."

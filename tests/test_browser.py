@@ -2,9 +2,12 @@
 
 import os
 import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 
 from analysis.paths import PROJECT_ROOT
 from analysis.report import build_report
@@ -127,3 +130,100 @@ def test_html_in_the_corpus_is_shown_as_text(browser, tmp_path):
     page, _, _ = open_page(browser, out / "03_framing.html")
     assert '<img src=x onerror="window.__injected = 3">' in page.inner_text("body")
     page.close()
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    """Answers every request with 404 and remembers its path: the server a hostile corpus points at."""
+
+    def do_GET(self):  # noqa: N802 (the name http.server calls)
+        self.server.paths.append(self.path)
+        self.send_error(404)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def hostile_server():
+    """A local HTTP server on a free port; yields (its address, the paths requested from it)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RecordingHandler)
+    server.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}", server.paths
+    server.shutdown()
+    server.server_close()
+
+
+def hostile_markdown(server: str, name: str) -> str:
+    """Return Markdown that would load an image from ``server`` and link to it and to a script."""
+    return (f"![{name}](http://{server}/{name}.png) [{name}](javascript:window.__injected='{name}') "
+            f"<http://{server}/{name}-auto> http://{server}/{name}-bare $x^2$ $\\foo$")
+
+
+@pytest.fixture(scope="module")
+def markdown_report(tmp_path_factory, hostile_server):
+    """The report of a corpus whose outlets, events, titles, sentences, frames and labels are hostile Markdown."""
+    server, _ = hostile_server
+    folder = tmp_path_factory.mktemp("markdown-report")
+    outlets = [f"A ![b](http://{server}/b.png)", "B [x](javascript:alert(1))"]
+    body = ("The minister said the parade marked Victory Day. "
+            f"See {hostile_markdown(server, 'body')} and <script>window.__injected = 'script'</script>.\n\n"
+            f"\"It was a [fine day](javascript:alert(2)) for $x^2$ {hostile_markdown(server, 'quote')},\" "
+            "the minister said.\n\nBanned missiles and sanctions were discussed, analysts said.\n")
+    records = [
+        {"doc_id": f"d{index}", "outlet": outlet, "event": f"[event](http://{server}/event) $\\foo$",
+         "title": f"Title {hostile_markdown(server, f'title{index}')}",
+         "text": f"Title {hostile_markdown(server, f'headline{index}')}\n\nStandfirst here.\n\n{body}"}
+        for index, outlet in enumerate(outlets)
+    ]
+    codebook = folder / "codebook.yaml"
+    codebook.write_text(yaml.safe_dump({
+        "frames": [
+            {"name": hostile_markdown(server, "frame"), "description": hostile_markdown(server, "description"),
+             "terms": ["missiles", "sanctions"]},
+            {"name": "[occasion](javascript:alert(3))", "description": "plain", "terms": ["Victory Day"]},
+        ],
+        "naming_sets": [
+            {"name": hostile_markdown(server, "set"), "description": "two labels",
+             "labels": [{"label": hostile_markdown(server, "label"), "terms": ["minister"]},
+                        {"label": "[analysts](javascript:alert(4))", "terms": ["analysts"]}]},
+        ],
+    }, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = folder / "report"
+    build_report(write_jsonl(folder / "hostile.jsonl", records), out, codebook_path=codebook, progress=False)
+    return out, outlets
+
+
+def test_markdown_in_the_corpus_makes_no_request_and_no_live_link(browser, markdown_report, hostile_server):
+    out, outlets = markdown_report
+    server, server_requests = hostile_server
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 6, [path.name for path in pages]
+    for path in pages:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        requests, errors = [], []
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("networkidle")
+        assert [url for url in requests if url != path.as_uri() and not url.startswith("data:")] == [], path.name
+        links = page.evaluate("Array.from(document.querySelectorAll('[href]')).map(e => e.getAttribute('href'))")
+        assert [link for link in links if link.strip().lower().startswith("javascript:") or server in link] == []
+        sources = page.evaluate("Array.from(document.querySelectorAll('[src], [srcset]'))"
+                                ".map(e => e.getAttribute('src') || e.getAttribute('srcset'))")
+        assert [source for source in sources if not source.startswith("data:")] == [], path.name
+        assert page.evaluate("window.__injected === undefined"), path.name
+        assert errors == [], (path.name, errors)
+        page.screenshot(path=str(ARTIFACTS / f"report-markdown-{path.stem}.png"), full_page=False)
+        text = page.inner_text("body")
+        if path.name == "index.html":  # the study page shows the names as they are written
+            for outlet in outlets:
+                assert outlet in text, outlet
+            assert f"[event](http://{server}/event) $\\foo$" in text
+        if path.name == "03_framing.html":
+            assert f"{hostile_markdown(server, 'frame')}: " in text  # the concordance heading per frame
+        page.close()
+    assert server_requests == []

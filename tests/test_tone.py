@@ -352,6 +352,7 @@ def test_extreme_sentences_text_lists_each_sentence_in_full():
                            "sentence_id": "dw-s016", "role": "body", "voice": "authorial", "compound": -0.743,
                            "text": "Relations are at one of their lowest points."}])
     assert extreme_sentences_text(table) == (
-        "- **DW**, most negative #1 (`dw-s016`, body, authorial, compound -0.743): "
-        "Relations are at one of their lowest points."
+        # The corpus's values are escaped for Markdown (tests/test_markup_safety.py): "-" and "." keep a backslash.
+        "- **DW**, most negative #1 (dw\\-s016, body, authorial, compound -0.743): "
+        "Relations are at one of their lowest points\\."
     )
