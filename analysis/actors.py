@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import RulesError
-from analysis.matching import compile_phrase, find_spans, matching_form
+from analysis.matching import compile_phrase, compile_phrases, find_spans, matching_form
 from analysis.paths import DATA_DIR
 from analysis.yamlfile import read_yaml, where
 
@@ -108,8 +108,7 @@ def read_actors(path: Path | str | None = None) -> ActorList:
 
 def _group_pattern(aliases: list[str]) -> re.Pattern:
     """Return one pattern matching any alias; longer aliases first, so a full name wins over its last word."""
-    patterns = [compile_phrase(alias).pattern.pattern for alias in sorted(aliases, key=len, reverse=True)]
-    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    return compile_phrases(sorted(aliases, key=len, reverse=True))
 
 
 def actor_mentions(corpus, actors: ActorList | Path | str | None = None) -> pd.DataFrame:

@@ -3,17 +3,18 @@
 The rules live in a YAML file (default ``analysis/data/cleaning.yaml``); this module
 only reads, validates and applies them. Applying them to one document returns one
 row per non-blank line: kept lines with their role, removed lines with the rule
-that removed them.
+that removed them. Patterns run on RE2 (:func:`analysis.matching.compile_user_regex`),
+in time linear in the length of a line whatever the pattern.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analysis.errors import RulesError
+from analysis.matching import PatternError, ProgramBudget, UserRegex, compile_user_regex
 from analysis.paths import DEFAULT_CLEANING_RULES
 from analysis.text import count_words, match_key
 from analysis.yamlfile import read_yaml, where
@@ -30,6 +31,8 @@ _ROLE_RULE_KEYS = _RULE_KEYS | {"role"}
 _STRUCTURE_DEFAULTS = {"headline": "first-line", "standfirst": "after-headline", "subheading_max_words": 12}
 _STRUCTURE_CHOICES = {"headline": ("first-line", "none"), "standfirst": ("after-headline", "none")}
 _CLOSING_PUNCTUATION = tuple('.!:;,"\'”’)…]')
+# Every line is tried against every rule; a rules file far larger than any outlet needs is refused.
+MAX_RULES = 2000
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class LineRule:
     """One named pattern: a line that matches it in full is removed or given ``role``."""
 
     name: str
-    pattern: re.Pattern
+    pattern: UserRegex
     description: str = ""
     role: str | None = None
 
@@ -49,7 +52,7 @@ class RuleSet:
     remove: tuple[LineRule, ...] = ()
     remove_from: tuple[LineRule, ...] = ()
     roles: tuple[LineRule, ...] = ()
-    caption_credit: re.Pattern | None = None
+    caption_credit: UserRegex | None = None
     structure: dict = field(default_factory=lambda: dict(_STRUCTURE_DEFAULTS))
 
 
@@ -89,8 +92,10 @@ def read_cleaning_rules(path: Path | None = None) -> CleaningRules:
     if not isinstance(document, dict):
         raise RulesError(f"{path}: expected a mapping with 'defaults' and 'outlets'")
     _check_keys(path, document, {"version", "defaults", "outlets"}, "rules file")
+    _count_rules(path, document)
     defaults_node = document.get("defaults") or {}
-    defaults = _read_section(path, defaults_node, base=None, label="defaults")
+    budget = ProgramBudget()
+    defaults = _read_section(path, defaults_node, base=None, label="defaults", budget=budget)
     outlets: dict[str, RuleSet] = {}
     outlets_node = document.get("outlets") or {}
     if not isinstance(outlets_node, dict):
@@ -99,8 +104,26 @@ def read_cleaning_rules(path: Path | None = None) -> CleaningRules:
         key = str(outlet).casefold()
         if key in outlets:
             raise RulesError(f"{where(path, outlets_node)}: outlet '{outlet}' is listed twice")
-        outlets[key] = _read_section(path, section or {}, base=defaults, label=f"outlet '{outlet}'")
+        outlets[key] = _read_section(path, section or {}, base=defaults, label=f"outlet '{outlet}'", budget=budget)
     return CleaningRules(source=path, defaults=defaults, outlets=outlets)
+
+
+def _count_rules(path: Path, document: dict) -> None:
+    """Raise RulesError when the file holds more than :data:`MAX_RULES` rules, before any is compiled."""
+    sections = [document.get("defaults")]
+    outlets = document.get("outlets")
+    if isinstance(outlets, dict):
+        sections += list(outlets.values())
+    count = 0
+    for section in sections:
+        if isinstance(section, dict):
+            for key in ("remove", "remove_from", "roles"):
+                entries = section.get(key)
+                if isinstance(entries, list):
+                    count += len(entries)
+                    if count > MAX_RULES:
+                        raise RulesError(f"{where(path, section)}: more than {MAX_RULES:,} rules in the rules file "
+                                         "(no outlet needs this many)")
 
 
 def _check_keys(path: Path, node: Any, allowed: set[str], label: str) -> None:
@@ -114,12 +137,12 @@ def _check_keys(path: Path, node: Any, allowed: set[str], label: str) -> None:
         )
 
 
-def _read_section(path: Path, node: Any, base: RuleSet | None, label: str) -> RuleSet:
+def _read_section(path: Path, node: Any, base: RuleSet | None, label: str, budget: ProgramBudget) -> RuleSet:
     _check_keys(path, node, _SECTION_KEYS, label)
     names: set[str] = set()
-    remove = tuple(_read_rules(path, node, "remove", label, names, with_role=False))
-    remove_from = tuple(_read_rules(path, node, "remove_from", label, names, with_role=False))
-    roles = tuple(_read_rules(path, node, "roles", label, names, with_role=True))
+    remove = tuple(_read_rules(path, node, "remove", label, names, False, budget))
+    remove_from = tuple(_read_rules(path, node, "remove_from", label, names, False, budget))
+    roles = tuple(_read_rules(path, node, "roles", label, names, True, budget))
     structure = dict(base.structure if base else _STRUCTURE_DEFAULTS)
     structure_node = node.get("structure") or {}
     _check_keys(path, structure_node, set(_STRUCTURE_DEFAULTS), f"{label} structure")
@@ -137,7 +160,7 @@ def _read_section(path: Path, node: Any, base: RuleSet | None, label: str) -> Ru
     credit_node = node.get("caption_credit")
     if credit_node is not None:
         _check_keys(path, credit_node, {"pattern"}, f"{label} caption_credit")
-        credit = _compile(path, credit_node, credit_node.get("pattern"), f"{label} caption_credit")
+        credit = _compile(path, credit_node, credit_node.get("pattern"), f"{label} caption_credit", budget)
         if "credit" not in credit.groupindex:
             raise RulesError(f"{where(path, credit_node)}: caption_credit pattern needs a group named 'credit'")
     if base is not None:  # an outlet's own rules run before the defaults
@@ -147,7 +170,8 @@ def _read_section(path: Path, node: Any, base: RuleSet | None, label: str) -> Ru
     return RuleSet(remove, remove_from, roles, credit, structure)
 
 
-def _read_rules(path: Path, node: dict, key: str, label: str, names: set[str], with_role: bool):
+def _read_rules(path: Path, node: dict, key: str, label: str, names: set[str], with_role: bool,
+                budget: ProgramBudget):
     entries = node.get(key) or []
     if not isinstance(entries, list):
         raise RulesError(f"{where(path, node)}: '{key}' in {label} must be a list of rules")
@@ -168,17 +192,17 @@ def _read_rules(path: Path, node: dict, key: str, label: str, names: set[str], w
                     f"{where(path, entry)}: rule '{name}' has role '{role}'; "
                     f"expected one of {', '.join(RULE_ROLES)}"
                 )
-        pattern = _compile(path, entry, entry.get("pattern"), f"rule '{name}'")
+        pattern = _compile(path, entry, entry.get("pattern"), f"rule '{name}'", budget)
         yield LineRule(name, pattern, str(entry.get("description") or ""), role)
 
 
-def _compile(path: Path, node: Any, pattern: Any, label: str) -> re.Pattern:
+def _compile(path: Path, node: Any, pattern: Any, label: str, budget: ProgramBudget) -> UserRegex:
     if not isinstance(pattern, str) or not pattern.strip():
         raise RulesError(f"{where(path, node)}: {label} has no pattern")
     try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise RulesError(f"{where(path, node)}: {label} has an invalid regular expression ({error})") from None
+        return compile_user_regex(pattern, budget=budget)
+    except PatternError as problem:
+        raise RulesError(f"{where(path, node)}: {label} has an invalid regular expression ({problem})") from None
 
 
 def clean_lines(text: str, rules: RuleSet, title: str = "") -> list[CleanLine]:

@@ -24,12 +24,13 @@ Phrases are matched through :mod:`analysis.matching` (case-insensitive except
 acronyms, curly and straight quotes alike, hyphens read as spaces, plurals and
 possessives). A ``regex`` term is matched, ignoring case, against the same
 matching form, unless it says ``as_printed: true`` (then against the text as
-printed, where "Kim Jong-un" keeps its hyphen).
+printed, where "Kim Jong-un" keeps its hyphen). Regular expressions run on RE2
+(:func:`analysis.matching.compile_user_regex`): no lookaround, so a ``regex`` term
+may say ``not_followed_by: <regex>`` to skip matches followed by it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,10 @@ from typing import Any
 import yaml
 
 from analysis.errors import RulesError
-from analysis.matching import GAP_MARKERS, compile_phrase, matching_form
+from analysis.matching import (GAP_MARKERS, PatternError, PhrasePattern, ProgramBudget, UserRegex,
+                               compile_phrase, compile_user_regex, matching_form)
 from analysis.paths import DEFAULT_CODEBOOK
-from analysis.yamlfile import read_yaml
+from analysis.yamlfile import read_yaml_nodes
 
 CUSTOM_FRAME = "custom"
 
@@ -47,7 +49,9 @@ _TOP_KEYS = ("frames", "naming_sets")
 _FRAME_KEYS = ("name", "description", "terms")
 _SET_KEYS = ("name", "description", "labels")
 _LABEL_KEYS = ("label", "terms")
-_TERM_KEYS = ("phrase", "regex", "label", "inflect", "max_gap", "as_printed")
+_TERM_KEYS = ("phrase", "regex", "label", "inflect", "max_gap", "as_printed", "not_followed_by")
+# Matching time grows with the number of terms; a codebook far larger than any study needs is refused.
+MAX_TERMS = 5000
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Term:
     """One term: a compiled pattern and the label it is reported under."""
 
     label: str
-    pattern: re.Pattern = field(repr=False)
+    pattern: PhrasePattern | UserRegex = field(repr=False)
     kind: str = "phrase"  # phrase or regex
     as_printed: bool = False  # regex matched against the text as printed, not its matching form
     source: str = ""  # file:line it was read from ("" for terms given on the command line)
@@ -132,10 +136,10 @@ def codebook_from_terms(phrases: list[str] | tuple[str, ...], frame: str = CUSTO
     return Codebook().with_terms(phrases, frame)
 
 
-def phrase_pattern(phrase: str, inflect: bool = True, max_gap: int = 3) -> re.Pattern:
+def phrase_pattern(phrase: str, inflect: bool = True, max_gap: int = 3) -> PhrasePattern:
     """Return the compiled pattern of :func:`analysis.matching.compile_phrase` for ``phrase``.
 
-    Raises ValueError for a phrase with no words.
+    Raises PatternError (a ValueError) for a phrase with no words or no letter or digit.
     """
     return compile_phrase(phrase, inflect, max_gap).pattern
 
@@ -152,8 +156,8 @@ def _terms_from_phrases(phrases, frame: str) -> tuple[Term, ...]:
         seen.add(text.casefold())
         try:
             terms.append(Term(text, phrase_pattern(text), anchor=phrase_anchor(text)))
-        except ValueError:
-            raise RulesError(f"--term: the term '{text}' has no words") from None
+        except PatternError as problem:
+            raise RulesError(f"--term: the term '{text}' {problem}") from None
     return tuple(terms)
 
 
@@ -165,8 +169,8 @@ def read_codebook(path: Path | str | None = None) -> Codebook:
     expressions and naming sets with fewer than two labels.
     """
     path = Path(path) if path is not None else DEFAULT_CODEBOOK
-    data = read_yaml(path)
-    lines = _node_lines(path)
+    data, root = read_yaml_nodes(path)
+    lines = _node_lines(root)
     reader = _Reader(path, lines)
     if not isinstance(data, dict):
         raise RulesError(f"{path}: a codebook is a mapping with the keys {', '.join(_TOP_KEYS)}")
@@ -178,13 +182,12 @@ def read_codebook(path: Path | str | None = None) -> Codebook:
     return Codebook(frames, naming_sets, str(path))
 
 
-def _node_lines(path: Path) -> dict[tuple, int]:
-    """Return the 1-based line of every node of the YAML file, keyed by its path (keys and list indexes).
+def _node_lines(root: yaml.Node | None) -> dict[tuple, int]:
+    """Return the 1-based line of every node of a composed YAML tree, keyed by its path (keys and list indexes).
 
     :func:`analysis.yamlfile.read_yaml` records lines for mappings only; terms are
     plain strings in lists, so their lines come from the composed node tree.
     """
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     lines: dict[tuple, int] = {}
 
     def walk(node, at: tuple) -> None:
@@ -208,6 +211,8 @@ class _Reader:
     def __init__(self, path: Path, lines: dict[tuple, int]):
         self.path = path
         self.lines = lines
+        self.term_count = 0
+        self.budget = ProgramBudget()
 
     def at(self, where: tuple) -> str:
         line = self.lines.get(where, 0)
@@ -275,6 +280,9 @@ class _Reader:
             if isinstance(item, dict):
                 self.check_keys(item, item_at, _LABEL_KEYS, f"a label of {what}")
                 label = self.text(item, "label", item_at, f"a label of {what}")
+                if not _has_letter_or_digit(label):
+                    raise RulesError(f"{self.at(item_at + ('label',))}: the label '{label}' of {what} "
+                                     "has no letter or digit")
                 terms = self.terms(item.get("terms"), item_at + ("terms",), f"label '{label}' of {what}")
             elif isinstance(item, str) and item.strip():
                 label = item.strip()
@@ -294,6 +302,10 @@ class _Reader:
         seen: dict[str, str] = {}
         for index, item in enumerate(items):
             item_at = where if single else where + (index,)
+            self.term_count += 1
+            if self.term_count > MAX_TERMS:
+                raise RulesError(f"{self.at(item_at)}: more than {MAX_TERMS:,} terms in the codebook "
+                                 "(split it into several codebooks)")
             term = self.term(item, item_at, what)
             key = f"{term.kind}:{term.pattern.pattern}"
             if key in seen or term.label.casefold() in seen:
@@ -320,6 +332,8 @@ class _Reader:
         if label is not None and (not isinstance(label, str) or not label.strip()):
             raise RulesError(f"{source}: 'label' of a term in {what} must be text")
         label = label.strip() if label else None
+        if label is not None and not _has_letter_or_digit(label):
+            raise RulesError(f"{source}: the label '{label}' of a term in {what} has no letter or digit")
         value = item.get("phrase", item.get("regex"))
         if value is None or not str(value).strip():
             raise RulesError(f"{source}: empty term in {what}")
@@ -331,15 +345,15 @@ class _Reader:
             for key in ("inflect", "max_gap"):
                 if key in item:
                     raise RulesError(f"{source}: '{key}' applies to phrases, not to a 'regex' term")
-            try:
-                pattern = re.compile(value, re.IGNORECASE)
-            except re.error as error:
-                raise RulesError(f"{source}: invalid regular expression '{value}' in {what} ({error})") from None
-            if pattern.match(""):
-                raise RulesError(f"{source}: the regular expression '{value}' in {what} matches empty text")
+            pattern = self.regex(value, item.get("not_followed_by"), source, what)
+            if label is None and not _has_letter_or_digit(value):
+                raise RulesError(f"{source}: the regular expression '{value}' in {what} has no letter or digit; "
+                                 "give the term a 'label'")
             return Term(label or value, pattern, "regex", as_printed, source)
         if as_printed:
             raise RulesError(f"{source}: 'as_printed' applies to 'regex' terms only")
+        if "not_followed_by" in item:
+            raise RulesError(f"{source}: 'not_followed_by' applies to 'regex' terms only")
         inflect = item.get("inflect", True)
         if not isinstance(inflect, bool):
             raise RulesError(f"{source}: 'inflect' must be true or false")
@@ -348,9 +362,29 @@ class _Reader:
             raise RulesError(f"{source}: 'max_gap' must be a whole number from 0 to 20")
         return self.phrase(value.strip(), inflect, max_gap, label, source, what)
 
+    def regex(self, value: str, not_followed_by: Any, source: str, what: str) -> UserRegex:
+        """Return the RE2 pattern of a ``regex`` term; raises RulesError for one that is invalid or matches empty text."""
+        if not_followed_by is not None and (not isinstance(not_followed_by, str) or not not_followed_by.strip()):
+            raise RulesError(f"{source}: 'not_followed_by' of a term in {what} must be a regular expression (text)")
+        try:
+            pattern = compile_user_regex(value, ignore_case=True, not_followed_by=not_followed_by, budget=self.budget)
+        except PatternError as problem:
+            raise RulesError(f"{source}: invalid regular expression '{value}' in {what} ({problem})") from None
+        if pattern.can_match_empty():
+            raise RulesError(f"{source}: the regular expression '{value}' in {what} matches empty text")
+        return pattern
+
     def phrase(self, text: str, inflect: bool, max_gap: int, label: str | None, source: str, what: str) -> Term:
         try:
             pattern = phrase_pattern(text, inflect, max_gap)
-        except ValueError:
-            raise RulesError(f"{source}: the term '{text}' in {what} has no words") from None
+        except PatternError as problem:
+            raise RulesError(f"{source}: the term '{text}' in {what} {problem}") from None
+        try:
+            self.budget.spend(pattern.program_size)
+        except PatternError as problem:
+            raise RulesError(f"{source}: {problem}") from None
         return Term(label or text, pattern, "phrase", False, source, phrase_anchor(text))
+
+
+def _has_letter_or_digit(text: str) -> bool:
+    return any(char.isalnum() for char in text)
