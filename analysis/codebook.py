@@ -50,8 +50,9 @@ _FRAME_KEYS = ("name", "description", "terms")
 _SET_KEYS = ("name", "description", "labels")
 _LABEL_KEYS = ("label", "terms")
 _TERM_KEYS = ("phrase", "regex", "label", "inflect", "max_gap", "as_printed", "not_followed_by")
-# Matching time grows with the number of terms; a codebook far larger than any study needs is refused.
-MAX_TERMS = 5000
+# Reading (about 2 ms to compile a phrase) and matching time grow with the number of terms; a codebook
+# far larger than any study needs is refused.
+MAX_TERMS = 2000
 
 
 @dataclass(frozen=True)
@@ -379,10 +380,6 @@ class _Reader:
             pattern = phrase_pattern(text, inflect, max_gap)
         except PatternError as problem:
             raise RulesError(f"{source}: the term '{text}' in {what} {problem}") from None
-        try:
-            self.budget.spend(pattern.program_size)
-        except PatternError as problem:
-            raise RulesError(f"{source}: {problem}") from None
         return Term(label or text, pattern, "phrase", False, source, phrase_anchor(text))
 
 

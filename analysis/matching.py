@@ -47,6 +47,7 @@ MAX_REGEX_DEPTH = 50
 # with the size, so one pattern and all the patterns of one file are capped.
 MAX_PROGRAM_SIZE = 300_000
 MAX_FILE_PROGRAM_SIZE = 3_000_000
+MAX_PHRASE_CHARS = 500
 MAX_PHRASE_WORDS = 40
 MAX_PHRASE_GAPS = 8
 
@@ -243,7 +244,7 @@ def _re2_reason(error: Exception) -> str:
 # Python's meaning ("By José" is a byline), so these escapes are rewritten to RE2's Unicode classes.
 _SPACE = r"\t-\r\x{1c}-\x{20}\x{85}\p{Z}"
 _OUTSIDE_CLASS = {"w": r"[\pL\pN_]", "W": r"[^\pL\pN_]", "d": r"\p{Nd}", "D": r"\P{Nd}",
-                  "s": f"[{_SPACE}]", "S": f"[^{_SPACE}]"}
+                  "s": f"[{_SPACE}]", "S": f"[^{_SPACE}]", "Z": r"\z"}
 _INSIDE_CLASS = {"w": r"\pL\pN_", "d": r"\p{Nd}", "D": r"\P{Nd}", "s": _SPACE}
 
 
@@ -413,13 +414,20 @@ class PhrasePattern:
     """One or more compiled phrases (alternatives, first listed first), used like a compiled :mod:`re` pattern.
 
     The phrase must start where a word starts (checked here: RE2 has no
-    lookbehind) and end where a word ends (in the RE2 program).
+    lookbehind) and end where a word ends (in the RE2 program). The program is
+    compiled when first used: RE2 takes about 2 ms for the Unicode class at the
+    end, and a codebook is often read only to be checked.
     """
 
     def __init__(self, bodies: list[str]):
         self.pattern = "(" + "|".join(f"(?:{body})" for body in bodies) + r")(?:[^\pL\pN_]|\z)"
-        self._regexp = _compile_re2(self.pattern)
-        self.program_size = self._regexp.programsize
+        self._program = None
+
+    @property
+    def _regexp(self):
+        if self._program is None:
+            self._program = _compile_re2(self.pattern)
+        return self._program
 
     def __repr__(self) -> str:
         return f"PhrasePattern({self.pattern!r})"
@@ -466,6 +474,8 @@ def _phrase_body(phrase: str, inflect: bool, max_gap: int) -> str:
     """Return the RE2 source of ``phrase`` without its word boundaries; raises PatternError (see compile_phrase)."""
     if not any(char.isalnum() for char in phrase):
         raise PatternError("has no words" if not phrase.strip(" .…") else "has no letter or digit")
+    if len(phrase) > MAX_PHRASE_CHARS:
+        raise PatternError(f"is {len(phrase):,} characters long, more than the {MAX_PHRASE_CHARS} a phrase may have")
     text = phrase
     for marker in GAP_MARKERS:
         text = text.replace(marker, " \x00 ")
