@@ -15,17 +15,24 @@ it removes is listed in :attr:`Corpus.removed_lines`.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import hashlib
 import io
 import json
+import math
+import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+import pyarrow
+import pyarrow.parquet
 
 from analysis.cleaning import ROLES, TEXT_ROLES, CleaningRules, clean_lines, read_cleaning_rules
-from analysis.errors import CorpusError
+from analysis.errors import CorpusError, NameCaseWarning
+from analysis.files import MAX_TABLE_FILE_BYTES, read_input_bytes
 from analysis.paths import SEEDS_DIR
 from analysis.text import (
     count_words,
@@ -43,6 +50,9 @@ MANIFEST_NAME = "corpus.csv"
 MANIFEST_REQUIRED = ("doc_id", "file", "outlet")
 TABLE_REQUIRED = ("text", "outlet")
 OPTIONAL_COLUMNS = ("title", "date", "url", "event")
+# Columns that name things: compared after normalize_name, and at most MAX_NAME_CHARS long.
+NAME_COLUMNS = ("doc_id", "outlet", "event")
+MAX_NAME_CHARS = 200
 TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -202,13 +212,15 @@ def read_corpus(path: Path | str | None = None, rules: Path | str | CleaningRule
 
     ``rules`` is a cleaning-rules file or an already read :class:`CleaningRules`
     (default: ``analysis/data/cleaning.yaml``). Raises CorpusError with one line
-    naming the file and the problem for any input it cannot use.
+    naming the file and the problem for any input it cannot use. Warnings (a legacy
+    encoding, bytes that are not UTF-8, outlet names that differ only by case) name
+    files relative to the corpus folder, or by the table's file name.
     """
     path = Path(path) if path is not None else SEEDS_DIR
     cleaning_rules = rules if isinstance(rules, CleaningRules) else read_cleaning_rules(rules)
     if path.is_dir():
         documents, texts, files = _read_folder(path)
-    elif path.exists():
+    elif path.exists() or path.is_symlink():
         kind = TABLE_SUFFIXES.get(path.suffix.lower())
         if kind is None:
             raise CorpusError(
@@ -223,16 +235,33 @@ def read_corpus(path: Path | str | None = None, rules: Path | str | CleaningRule
     return Corpus(documents, lines, paragraphs, path, cleaning_rules, files)
 
 
+def normalize_name(value: str) -> str:
+    """Return an outlet, event or document name as it is compared: NFC, white space folded.
+
+    Every run of Unicode white space (no-break spaces, tabs, line breaks …) becomes
+    one space, zero-width spaces and byte-order marks are removed (they are
+    invisible, so names that look alike are alike), and the ends are stripped.
+    Case is kept.
+    """
+    value = unicodedata.normalize("NFC", value.translate(_INVISIBLE))
+    return " ".join(value.split())
+
+
+# Invisible characters that separate nothing a reader can see: zero-width space,
+# word joiner, zero-width no-break space (the byte-order mark).
+_INVISIBLE = str.maketrans({"\u200b": None, "\u2060": None, "\ufeff": None})
+
+
 def _read_folder(folder: Path) -> tuple[pd.DataFrame, list[str], tuple[Path, ...]]:
     manifest_path = folder / MANIFEST_NAME
-    if not manifest_path.is_file():
+    if not (manifest_path.exists() or manifest_path.is_symlink()):
         raise CorpusError(f"{folder}: no {MANIFEST_NAME} manifest in this folder")
-    manifest = _read_csv(manifest_path)
+    manifest = _read_csv(manifest_path, MANIFEST_NAME)
     _require_columns(manifest, MANIFEST_REQUIRED, manifest_path)
     root = folder.resolve()
     texts, files = [], [manifest_path]
-    for row_number, row in enumerate(manifest.itertuples(index=False), start=2):
-        name = str(row.file).strip()
+    for row_number, name in enumerate(manifest["file"], start=2):
+        name = name.strip()
         label = f"{manifest_path}: line {row_number}"
         if not name:
             raise CorpusError(f"{label}: the 'file' column is empty")
@@ -242,19 +271,19 @@ def _read_folder(folder: Path) -> tuple[pd.DataFrame, list[str], tuple[Path, ...
         file_path = folder / relative
         if not file_path.resolve().is_relative_to(root):
             raise CorpusError(f"{label}: file '{name}' is outside the corpus folder (use a path inside {folder})")
-        if not file_path.is_file():
+        if not (file_path.exists() or file_path.is_symlink()):
             raise CorpusError(f"{label}: file '{name}' does not exist in {folder}")
-        texts.append(read_text_file(file_path, source=str(file_path)))
+        texts.append(read_text_file(file_path, source=relative.as_posix()))
         files.append(file_path)
-    documents = _document_table(manifest.drop(columns=["file"]), manifest_path, first_row=2)
-    documents["source"] = manifest["file"].str.strip().tolist()
+    documents = _document_table(manifest.drop(columns=["file"]), manifest_path, MANIFEST_NAME, first_row=2)
+    documents["source"] = [Path(name.strip()).as_posix() for name in manifest["file"]]
     _check_texts(documents, texts, [str(folder / name) for name in documents["source"]])
     return documents, texts, tuple(files)
 
 
 def _read_table(path: Path, kind: str) -> tuple[pd.DataFrame, list[str]]:
     if kind == "csv":
-        table = _read_csv(path)
+        table = _read_csv(path, path.name)
         first_row = 2
     elif kind == "jsonl":
         table = _read_jsonl(path)
@@ -266,7 +295,7 @@ def _read_table(path: Path, kind: str) -> tuple[pd.DataFrame, list[str]]:
     texts = [normalize_text(value) for value in table["text"]]
     if "doc_id" not in table.columns:
         table.insert(0, "doc_id", [f"doc-{number:04d}" for number in range(1, len(table) + 1)])
-    documents = _document_table(table.drop(columns=["text"]), path, first_row=first_row)
+    documents = _document_table(table.drop(columns=["text"]), path, path.name, first_row=first_row)
     documents["source"] = [f"{path.name}#{number}" for number in range(first_row, first_row + len(table))]
     labels = [f"{path}: row {number} (doc_id '{doc_id}')" for number, doc_id in
               zip(range(first_row, first_row + len(table)), documents["doc_id"])]
@@ -274,60 +303,135 @@ def _read_table(path: Path, kind: str) -> tuple[pd.DataFrame, list[str]]:
     return documents, texts
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, name: str) -> pd.DataFrame:
+    """Return the CSV file at ``path`` as strings ('' for an empty cell); ``name`` labels warnings."""
+    text = decode_bytes(read_input_bytes(path, "CSV file", MAX_TABLE_FILE_BYTES, error=CorpusError), name)
     try:
-        text = decode_bytes(path.read_bytes(), str(path))
-    except OSError as error:
-        raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        # Read the header as a row, so that empty and repeated column names are seen as written.
+        cells = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no columns"
         raise CorpusError(f"{path}: not a readable CSV file ({first_line})") from None
-    table.columns = [str(column).strip() for column in table.columns]
-    return table
+    header = [normalize_text(str(cell)).strip() for cell in cells.iloc[0]]
+    columns = {header_index: cells[index].iloc[1:].tolist() for header_index, index in enumerate(cells.columns)}
+    return _table_of_strings(header, columns, path, first_row=2)
 
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
-    try:
-        text = decode_bytes(path.read_bytes(), str(path))
-    except OSError as error:
-        raise CorpusError(f"{path}: cannot read ({error.strerror})") from None
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    """Return the JSON-lines file at ``path`` as a table of strings ('' for a missing value)."""
+    text = decode_bytes(read_input_bytes(path, "JSONL file", MAX_TABLE_FILE_BYTES, error=CorpusError), path.name)
+    records, line_numbers = [], []
+    # Records end at \n only: U+2028, U+2029 and NEL are valid inside a JSON string.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_pairs_hook=_object_without_repeated_keys)
         except json.JSONDecodeError as error:
             raise CorpusError(f"{path}: line {number} is not valid JSON ({error.msg})") from None
+        except _RepeatedKey as error:
+            raise CorpusError(f"{path}: line {number} has the key '{error.args[0]}' twice (keep one)") from None
+        except RecursionError:
+            raise CorpusError(
+                f"{path}: line {number} is nested too deeply (a record is one flat JSON object)"
+            ) from None
+        except ValueError as error:  # an integer too long to convert, for one
+            raise CorpusError(f"{path}: line {number} is not usable JSON ({error})") from None
         if not isinstance(record, dict):
             raise CorpusError(f"{path}: line {number} is not a JSON object")
         records.append(record)
+        line_numbers.append(number)
     if not records:
         raise CorpusError(f"{path}: no records (the file is empty)")
-    table = pd.DataFrame.from_records(records)
-    return _as_strings(table)
+    header = list(dict.fromkeys(key for record in records for key in record))
+    columns = {index: [record.get(key) for record in records] for index, key in enumerate(header)}
+    return _table_of_strings([normalize_text(key).strip() for key in header], columns, path, rows=line_numbers,
+                             row_word="line")
+
+
+class _RepeatedKey(Exception):
+    """A JSON object names the same key twice (json.loads would silently keep the last)."""
+
+
+def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    record = {}
+    for key, value in pairs:
+        if key in record:
+            raise _RepeatedKey(key)
+        record[key] = value
+    return record
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    """Return the Parquet file at ``path`` as a table of strings ('' for a missing value)."""
+    data = read_input_bytes(path, "Parquet file", MAX_TABLE_FILE_BYTES, error=CorpusError)
     try:
-        table = pd.read_parquet(path)
+        table = pyarrow.parquet.read_table(pyarrow.BufferReader(data))
+        # A pandas index that to_parquet stored as a column is not a field of the documents.
+        index_columns = (table.schema.pandas_metadata or {}).get("index_columns", [])
+        stored_index = [name for name in index_columns if isinstance(name, str)]
+        table = table.drop_columns(stored_index) if stored_index else table
+        header = [str(name) for name in table.column_names]
+        columns = {index: table.column(index).to_pylist() for index in range(table.num_columns)}
     except Exception as error:  # pyarrow raises many types for a damaged file
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise CorpusError(f"{path}: not a readable Parquet file ({message})") from None
-    return _as_strings(table)
+    return _table_of_strings([normalize_text(name).strip() for name in header], columns, path, first_row=1)
 
 
-def _as_strings(table: pd.DataFrame) -> pd.DataFrame:
-    """Return ``table`` with every value as a string ('' for missing), like a CSV read."""
-    result = pd.DataFrame(index=table.index)
-    for column in table.columns:
-        result[str(column)] = [
-            "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-            for value in table[column]
-        ]
-    return result.reset_index(drop=True)
+def _table_of_strings(header: list[str], columns: dict[int, list], path: Path, first_row: int = 1,
+                      rows: list[int] | None = None, row_word: str = "row") -> pd.DataFrame:
+    """Return the columns as a DataFrame of strings, '' for a missing value (like an empty CSV cell).
+
+    Refuses a column whose name is repeated, a column without a name that holds
+    values (one without values, such as a trailing comma's, is dropped), and any
+    value that is not text, a number, a boolean or a date: a list, an object, bytes
+    that are not UTF-8.
+    """
+    n_rows = len(next(iter(columns.values()), []))
+    rows = rows if rows is not None else list(range(first_row, first_row + n_rows))
+    seen: dict[str, int] = {}
+    result = {}
+    for index, name in enumerate(header):
+        values = [_cell_text(value, name, path, row, row_word) for value, row in zip(columns[index], rows)]
+        if not name:
+            if any(value.strip() for value in values):
+                raise CorpusError(
+                    f"{path}: column {index + 1} has no name but holds values (name it, or remove it; "
+                    f"pandas writes its index this way unless given index=False)"
+                )
+            continue
+        if name in seen:
+            raise CorpusError(f"{path}: two columns are named '{name}' (columns {seen[name] + 1} and {index + 1}); "
+                              f"rename or remove one")
+        seen[name] = index
+        result[name] = values
+    return pd.DataFrame(result, index=pd.RangeIndex(n_rows), dtype=object)
+
+
+def _cell_text(value: object, column: str, path: Path, row: int, row_word: str) -> str:
+    """Return one table value as text: '' when missing, numbers and dates as written."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    if isinstance(value, (int, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    where = f"{path}: {row_word} {row}, column '{column}'"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise CorpusError(f"{where}: bytes that are not UTF-8 text (store the column as UTF-8 strings)") from None
+    kind = {list: "a list", tuple: "a list", dict: "an object"}.get(type(value), f"a value of type {type(value).__name__}")
+    raise CorpusError(f"{where}: holds {kind}, not text (give one text value per cell)")
 
 
 def _require_columns(table: pd.DataFrame, required: tuple[str, ...], path: Path) -> None:
@@ -339,22 +443,32 @@ def _require_columns(table: pd.DataFrame, required: tuple[str, ...], path: Path)
         raise CorpusError(f"{path}: no documents listed")
 
 
-def _document_table(table: pd.DataFrame, path: Path, first_row: int) -> pd.DataFrame:
+def _document_table(table: pd.DataFrame, path: Path, name: str, first_row: int) -> pd.DataFrame:
+    """Return the documents table; ``name`` labels warnings (the file relative to the corpus)."""
     documents = table.copy()
     for column in OPTIONAL_COLUMNS:
         if column not in documents.columns:
             documents[column] = ""
-    documents["doc_id"] = documents["doc_id"].astype(str).str.strip()
-    documents["outlet"] = documents["outlet"].astype(str).str.strip()
+    for column in NAME_COLUMNS:
+        documents[column] = [normalize_name(value) for value in documents[column]]
     for offset, row in enumerate(documents.itertuples(index=False)):
         label = f"{path}: row {first_row + offset}"
         if not row.doc_id:
-            raise CorpusError(f"{label}: doc_id is empty")
+            raise CorpusError(f"{label}: doc_id is empty or missing")
         if not row.outlet:
-            raise CorpusError(f"{label} (doc_id '{row.doc_id}'): outlet is empty")
+            raise CorpusError(f"{label} (doc_id '{row.doc_id}'): outlet is empty or missing")
+        for column in NAME_COLUMNS:
+            value = getattr(row, column)
+            if len(value) > MAX_NAME_CHARS:
+                raise CorpusError(
+                    f"{label}: the {column} is {len(value):,} characters long, more than the {MAX_NAME_CHARS} "
+                    f"allowed (a name, not a text: '{value[:40]}…')"
+                )
     duplicated = documents["doc_id"][documents["doc_id"].duplicated()]
     if not duplicated.empty:
         raise CorpusError(f"{path}: duplicate doc_id '{duplicated.iloc[0]}'")
+    for column in ("outlet", "event"):
+        _warn_names_differing_by_case(documents[column], column, name)
     documents["date"] = [
         _iso_date(value, f"{path}: row {first_row + offset} (doc_id '{doc_id}')")
         for offset, (value, doc_id) in enumerate(zip(documents["date"], documents["doc_id"]))
@@ -362,6 +476,20 @@ def _document_table(table: pd.DataFrame, path: Path, first_row: int) -> pd.DataF
     ordered = ["doc_id", "outlet", "date", "title", "url", "event"]
     extra = [column for column in documents.columns if column not in ordered]
     return documents[ordered + extra].reset_index(drop=True)
+
+
+def _warn_names_differing_by_case(names: pd.Series, column: str, source: str) -> None:
+    spellings: dict[str, list[str]] = {}
+    for value in dict.fromkeys(value for value in names if value):
+        spellings.setdefault(value.casefold(), []).append(value)
+    for group in spellings.values():
+        if len(group) > 1:
+            warnings.warn(
+                f"{source}: the {column} names {' and '.join(repr(value) for value in group)} differ only by case; "
+                f"they are read as {len(group)} {column}s (write them alike to merge them)",
+                NameCaseWarning,
+                stacklevel=4,
+            )
 
 
 def _iso_date(value: str, label: str) -> str:

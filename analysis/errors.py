@@ -13,5 +13,17 @@ class RulesError(AnalysisError):
     """A data file of rules (cleaning rules, codebook) is malformed."""
 
 
-class EncodingFallbackWarning(UserWarning):
+class CorpusWarning(UserWarning):
+    """The corpus was read, but something in it may not be what its author meant."""
+
+
+class EncodingFallbackWarning(CorpusWarning):
     """A text was not UTF-8 and was decoded with a legacy single-byte encoding."""
+
+
+class InvalidBytesWarning(CorpusWarning):
+    """A UTF-8 text held a few bytes that are not UTF-8; they were replaced with U+FFFD."""
+
+
+class NameCaseWarning(CorpusWarning):
+    """Two outlet (or event) names differ only by case, so they are read as two names."""

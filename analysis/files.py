@@ -15,6 +15,11 @@ from pathlib import Path
 
 from analysis.errors import AnalysisError
 
+# Size limits for corpus inputs: far above any real article or table, far below what
+# would exhaust memory on a laptop before the reading even starts.
+MAX_TEXT_FILE_BYTES = 256 * 1024**2  # one article's text file: 256 MiB
+MAX_TABLE_FILE_BYTES = 2 * 1024**3  # a corpus table (CSV, JSONL, Parquet) or a manifest: 2 GiB
+
 KIND_NAMES = {
     stat.S_IFDIR: "a folder",
     stat.S_IFIFO: "a FIFO (named pipe)",
@@ -48,6 +53,10 @@ def read_input_bytes(path: Path | str, what: str = "file", max_bytes: int | None
     except IsADirectoryError:
         raise error(f"{path}: is a folder, not a {what}") from None
     except OSError as problem:
+        # A socket cannot be opened at all (ENXIO): say what it is rather than the OS's riddle.
+        mode = _mode_or_none(path)
+        if mode is not None and not stat.S_ISREG(mode):
+            raise error(f"{path}: is {file_kind(mode)}, not a regular file; give a {what} on disk") from None
         raise error(f"{path}: cannot open the {what} ({_reason(problem)})") from None
     try:
         mode = os.fstat(descriptor).st_mode
@@ -68,6 +77,14 @@ def read_input_bytes(path: Path | str, what: str = "file", max_bytes: int | None
     if max_bytes is not None and len(data) > max_bytes:
         raise error(f"{path}: the {what} is more than the {max_bytes:,} bytes allowed")
     return data
+
+
+def _mode_or_none(path: Path) -> int | None:
+    """Return the ``st_mode`` of ``path``, or None when it cannot be read."""
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return None
 
 
 def _reason(problem: OSError) -> str:

@@ -28,6 +28,8 @@ Decisions a reader should know (README, "The text model"):
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import re
 import unicodedata
 import warnings
@@ -37,7 +39,8 @@ from pathlib import Path
 
 from sentencex import segment
 
-from analysis.errors import CorpusError, EncodingFallbackWarning
+from analysis.errors import CorpusError, EncodingFallbackWarning, InvalidBytesWarning
+from analysis.files import MAX_TEXT_FILE_BYTES, read_input_bytes
 
 LANGUAGE = "en"
 
@@ -92,16 +95,45 @@ class Token:
 
 
 def decode_bytes(data: bytes, source: str) -> str:
-    """Return ``data`` decoded as UTF-8, or with a legacy fallback and a warning.
+    """Return ``data`` decoded as UTF-8 (bad bytes replaced), or with a legacy fallback.
 
-    Raises CorpusError for binary data (NUL bytes), which no text encoding explains.
+    Text that is almost all UTF-8 (it holds valid multi-byte sequences, at least as
+    many as bytes that are not UTF-8) is decoded as UTF-8 with each bad byte
+    replaced by U+FFFD, and a warning gives the count and the byte offsets of the
+    first bad bytes. Text that is not UTF-8 at all (bytes above 0x7F but no valid
+    multi-byte sequence) is decoded as Windows-1252, or Latin-1, with a warning.
+    ``source`` names the text in warnings and errors. Raises CorpusError for binary
+    data (NUL bytes), which no text encoding explains.
     """
     if b"\x00" in data:
         raise CorpusError(f"{source}: binary file, not text (it contains NUL bytes)")
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # Bad bytes decode to lone surrogates U+DC80–U+DCFF, which valid UTF-8 never yields.
+    escaped = data[bom:].decode("utf-8", errors="surrogateescape")
+    n_bad = len(escaped) - len(_ESCAPED_BYTE.sub("", escaped))
+    n_multibyte = len(escaped) - len(escaped.encode("ascii", errors="ignore")) - n_bad
+    if n_multibyte and n_multibyte >= n_bad:
+        offsets = [
+            bom + len(escaped[: match.start()].encode("utf-8", errors="surrogateescape"))
+            for match in itertools.islice(_ESCAPED_BYTE.finditer(escaped), 3)
+        ]
+        shown = ", ".join(str(offset) for offset in offsets)
+        if n_bad == 1:
+            count, where = "1 byte that is", f"at byte offset {shown}"
+        else:
+            first = "first " if n_bad > len(offsets) else ""
+            count, where = f"{n_bad:,} bytes that are", f"{first}at byte offsets {shown}"
+        warnings.warn(
+            f"{source}: {count} not UTF-8 ({where}, counted from 0) replaced with U+FFFD; "
+            f"the rest is read as UTF-8",
+            InvalidBytesWarning,
+            stacklevel=2,
+        )
+        return data[bom:].decode("utf-8", errors="replace")
     for encoding in FALLBACK_ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -116,23 +148,33 @@ def decode_bytes(data: bytes, source: str) -> str:
     raise CorpusError(f"{source}: cannot decode text")  # latin-1 never fails; kept for safety
 
 
-def read_text_file(path: Path, source: str | None = None) -> str:
-    """Return the normalised text of the file at ``path`` (see :func:`normalize_text`)."""
-    label = source or str(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CorpusError(f"{label}: file not found") from None
-    except IsADirectoryError:
-        raise CorpusError(f"{label}: is a folder, not a text file") from None
-    except OSError as error:
-        raise CorpusError(f"{label}: cannot read ({error.strerror})") from None
-    return normalize_text(decode_bytes(data, label))
+# A byte that UTF-8 could not decode, as errors="surrogateescape" writes it.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def read_text_file(path: Path, source: str | None = None, max_bytes: int = MAX_TEXT_FILE_BYTES) -> str:
+    """Return the normalised text of the regular file at ``path`` (see :func:`normalize_text`).
+
+    ``source`` names the file in decoding warnings and errors (default: ``path``); a
+    corpus passes the name relative to its folder, so that what it reports does not
+    depend on where it was run. Raises CorpusError for a missing file, a folder, a
+    FIFO, device or socket, a file larger than ``max_bytes`` or one that cannot be read.
+    """
+    data = read_input_bytes(path, "text file", max_bytes, error=CorpusError)
+    return normalize_text(decode_bytes(data, source or str(path)))
+
+
+# NEL and the Unicode line and paragraph separators end a line, as they do in str.splitlines.
+_LINE_BREAKS = str.maketrans({"\u0085": "\n", "\u2028": "\n", "\u2029": "\n"})
 
 
 def normalize_text(text: str) -> str:
-    """Return ``text`` with ``\\n`` line endings, NFC form, no BOM and plain spaces."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Return ``text`` with ``\\n`` line endings, NFC form, no BOM and plain spaces.
+
+    CR LF, CR, NEL (U+0085) and the line and paragraph separators U+2028 and U+2029
+    all become ``\\n``.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
     text = text.replace("\ufeff", "").replace("\u00a0", " ").replace("\u202f", " ")
     return unicodedata.normalize("NFC", text)
 
