@@ -449,7 +449,7 @@ def _document_table(table: pd.DataFrame, path: Path, name: str, first_row: int) 
     for column in OPTIONAL_COLUMNS:
         if column not in documents.columns:
             documents[column] = ""
-    for column in NAME_COLUMNS:
+    for column in (*NAME_COLUMNS, "title"):  # a title is shown, not compared, but spaced alike
         documents[column] = [normalize_name(value) for value in documents[column]]
     for offset, row in enumerate(documents.itertuples(index=False)):
         label = f"{path}: row {first_row + offset}"

@@ -299,6 +299,13 @@ def test_outlet_names_differing_only_by_invisible_or_white_space_are_one_outlet(
     assert set(corpus.documents["event"]) == {"visit day"}
 
 
+def test_title_is_nfc_with_white_space_folded(tmp_path):
+    records = [{"outlet": "A", "title": " Cafe\u0301\u00a0talks\n", "text": "Caf\u00e9 talks\n\nThe talks began."}]
+    corpus = read_corpus(write_jsonl(tmp_path / "c.jsonl", records))
+    assert corpus.documents["title"].tolist() == ["Caf\u00e9 talks"]
+    assert corpus.paragraphs["role"].tolist() == ["headline", "standfirst"]
+
+
 def test_outlet_names_differing_only_by_case_are_kept_with_a_warning(tmp_path):
     records = [{"doc_id": "a", "outlet": "DW", "text": ARTICLE}, {"doc_id": "b", "outlet": "dw", "text": ARTICLE}]
     path = write_jsonl(tmp_path / "c.jsonl", records)
