@@ -430,7 +430,8 @@ def _cell_text(value: object, column: str, path: Path, row: int, row_word: str) 
             return bytes(value).decode("utf-8")
         except UnicodeDecodeError:
             raise CorpusError(f"{where}: bytes that are not UTF-8 text (store the column as UTF-8 strings)") from None
-    kind = {list: "a list", tuple: "a list", dict: "an object"}.get(type(value), f"a value of type {type(value).__name__}")
+    kinds = {list: "a list", tuple: "a list", dict: "an object"}
+    kind = kinds.get(type(value), f"a value of type {type(value).__name__}")
     raise CorpusError(f"{where}: holds {kind}, not text (give one text value per cell)")
 
 

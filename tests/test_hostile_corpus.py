@@ -251,7 +251,8 @@ def test_jsonl_without_records_is_refused(tmp_path):
 
 
 def test_parquet_with_zero_rows_is_refused(tmp_path):
-    path = write_parquet(tmp_path / "c.parquet", {"text": pa.array([], pa.string()), "outlet": pa.array([], pa.string())})
+    empty = pa.array([], pa.string())
+    path = write_parquet(tmp_path / "c.parquet", {"text": empty, "outlet": empty})
     with pytest.raises(CorpusError, match=r"c\.parquet: no documents listed"):
         read_corpus(path)
 
