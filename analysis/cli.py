@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -19,7 +21,9 @@ import pandas as pd
 from analysis import __version__
 from analysis.corpus import read_corpus
 from analysis.errors import AnalysisError
-from analysis.output import FORMATS, format_table, write_text_atomic
+from analysis.files import _reason
+from analysis.output import FORMATS, OutputError, check_output_file, format_table, write_text_atomic
+from analysis.paths import DATA_DIR, NYT_DIR, SEEDS_DIR
 
 EXIT_INPUT_ERROR = 2
 
@@ -40,18 +44,58 @@ def add_corpus_options(parser: argparse.ArgumentParser, with_format: bool = True
     parser.add_argument("--rules", type=Path, default=None, metavar="FILE",
                         help="cleaning rules (default: analysis/data/cleaning.yaml)")
     if with_format:
-        parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-        parser.add_argument("--out", type=Path, default=None, metavar="FILE",
-                            help="write to FILE instead of standard output")
+        add_output_options(parser)
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """Add --format and --out (a file) to a command that prints a table."""
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    parser.add_argument("--out", type=Path, default=None, metavar="FILE",
+                        help="write to FILE instead of standard output (never an input, a folder or a device)")
+    parser.set_defaults(out_is_file=True)
+
+
+def run_inputs(args: argparse.Namespace) -> list[Path]:
+    """Return every file or folder the command may read: each path option, and the project's own inputs
+    (the seed corpus, the default data files, the NYT ratings), which the defaults stand for."""
+    inputs = [SEEDS_DIR, DATA_DIR, NYT_DIR]
+    for name, value in vars(args).items():
+        if name != "out":
+            inputs += [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, Path)]
+    return inputs
 
 
 def emit(table: pd.DataFrame, args: argparse.Namespace) -> None:
-    """Print ``table`` in ``args.format``, or write it to ``args.out`` (never half-written)."""
+    """Print ``table`` in ``args.format``, or write it to ``args.out`` (never half-written, never an input)."""
     text = format_table(table, args.format)
     if args.out is None:
-        sys.stdout.write(text)
+        write_stdout(text)
     else:
+        check_output_file(args.out, run_inputs(args))
         write_text_atomic(args.out, text)
+
+
+def write_stdout(text: str) -> None:
+    """Write ``text`` to standard output and flush it, so that a full disk is reported here, by name."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as problem:
+        _silence_stdout()
+        raise OutputError(f"standard output: cannot write ({_reason(problem)})") from None
+    flush_stdout()
+
+
+def flush_stdout() -> None:
+    """Flush standard output; a write error (a full disk) becomes OutputError."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as problem:
+        _silence_stdout()
+        raise OutputError(f"standard output: cannot write ({_reason(problem)})") from None
 
 
 def corpus_from(args: argparse.Namespace):
@@ -90,21 +134,55 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 2 bad input)."""
+    """Run the command line; return the exit status (0 ok, 2 bad input or a file that cannot be written,
+    128 + N when stopped by signal N)."""
     warnings.showwarning = _one_line_warning
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
-            return 0
-        args.run(args)
+        else:
+            if getattr(args, "out_is_file", False) and args.out is not None:
+                check_output_file(args.out, run_inputs(args))  # before any work, so nothing is computed in vain
+            args.run(args)
+        flush_stdout()
     except AnalysisError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    except BrokenPipeError:  # output piped into `head`
-        sys.stderr.close()
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        return _fail(str(error))
+    except BrokenPipeError:  # output piped into `head`: the reader has all it wanted
+        _silence_stdout()
+    except OSError as error:  # the last line of defence: a file system problem no step foresaw
+        return _fail(_os_error_line(error))
+    except KeyboardInterrupt as interrupt:
+        number = getattr(interrupt, "signal_number", signal.SIGINT)
+        return _fail(f"interrupted ({signal.Signals(number).name})", 128 + number)
     return 0
+
+
+def _fail(message: str, status: int = EXIT_INPUT_ERROR) -> int:
+    """Print ``error: MESSAGE`` on standard error; return ``status``."""
+    try:
+        print(f"error: {message}", file=sys.stderr)
+    except OSError:  # no terminal left to tell (SIGHUP): the exit status says it
+        pass
+    return status
+
+
+def _os_error_line(error: OSError) -> str:
+    """Return an OSError as one line naming the path, when it has one."""
+    reason = _reason(error)
+    return reason if error.filename is None else f"{error.filename}: {reason}"
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that output left in its buffer cannot fail again at exit."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # replaced by a test's capture, or already closed
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, descriptor)
+        os.close(devnull)
+    except OSError:
+        pass

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import re
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
+from analysis.files import _reason, file_kind
 
 FORMATS = ("table", "csv", "json")
 
@@ -41,19 +44,104 @@ def _plain(value):
     return value
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no partial file."""
+class OutputError(AnalysisError):
+    """A file cannot be written where the user asked (a folder, a device, an input, a full disk …)."""
+
+
+def check_output_file(path: Path | str, inputs=(), what: str = "--out") -> Path:
+    """Return ``path`` when a file may be written there; raise OutputError (one line) otherwise.
+
+    Refused, before anything is computed or touched: an existing path that is not a
+    regular file (a folder, a device such as ``/dev/null``, a FIFO, a socket), a path
+    that is one of ``inputs`` (the same file, also through a link) and a path inside
+    an input folder (the corpus folder).
+    """
     path = Path(path)
-    if path.parent and not path.parent.is_dir():
-        raise AnalysisError(f"{path}: the folder {path.parent} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        status = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        status = None
+    except OSError as problem:
+        raise OutputError(f"{path}: cannot be used for {what} ({_reason(problem)})") from None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        raise OutputError(f"{path}: is {file_kind(status.st_mode)}, not a regular file "
+                          f"({what} writes a file: give a file name)")
+    resolved = path.resolve()
+    for source in inputs:
+        source = Path(source)
+        if not source.exists():
+            continue
+        source_resolved = source.resolve()
+        same = resolved == source_resolved or (status is not None and os.path.samefile(path, source))
+        if same:
+            raise OutputError(f"{path}: is an input of this command; {what} would overwrite it "
+                              "(write to another file)")
+        if source_resolved.is_dir() and source_resolved in resolved.parents:
+            raise OutputError(f"{path}: is inside the input folder {source}; write the output elsewhere")
+    return path
+
+
+def write_bytes_atomic(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    The file gets the user's normal permissions (0666 less the umask). Any failure
+    (disk full, no permission, a read-only folder, a folder in the way) raises
+    OutputError naming the file; the previous file, if any, is untouched and no
+    temporary file is left behind.
+    """
+    path = Path(path)
+    check_output_file(path, what="the output")
+    if not path.parent.is_dir():
+        raise OutputError(f"{path}: the folder {path.parent} does not exist (create it first)")
+    temporary = None
+    try:
+        descriptor, temporary = _create_temporary_beside(path)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())  # a full disk can surface only here (delayed allocation, quotas)
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        temporary = None
+    except OSError as problem:
+        raise OutputError(f"{path}: cannot write the file ({_reason(problem)}); "
+                          "any previous file there is unchanged") from None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path | str, text: str) -> None:
+    """Write ``text`` (UTF-8, line endings as given) to ``path`` like :func:`write_bytes_atomic`."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def make_folder(folder: Path | str) -> Path:
+    """Return ``folder`` after creating it (and its parents) if needed; OutputError when that fails."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{folder}: is a file, not a folder (move it away or choose another folder)") from None
+    except OSError as problem:
+        raise OutputError(f"{folder}: cannot create the folder ({_reason(problem)})") from None
+    return folder
+
+
+def _create_temporary_beside(path: Path) -> tuple[int, Path]:
+    """Return an open descriptor and the name of a new, empty hidden file beside ``path``.
+
+    Unlike :func:`tempfile.mkstemp` (always 0600) the file is created with mode 0666,
+    which the operating system reduces by the umask, so the finished file has the
+    permissions any other program would give it.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        candidate = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+        try:
+            return os.open(candidate, flags, 0o666), candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None) -> None:
@@ -65,7 +153,7 @@ def save_table(table: pd.DataFrame, name: str, output_dir: Path | str | None) ->
     if output_dir is None:
         return
     folder = Path(output_dir) / "tables"
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     write_text_atomic(folder / f"{name}.csv", format_table(table, "csv"))
 
 

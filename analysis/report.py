@@ -6,28 +6,36 @@ executed notebook with nbconvert (images embedded, no script loaded from a CDN)
 and writes an ``index.html`` that links them and records provenance. The report
 is built in a temporary folder beside the target and moved into place only when
 every step succeeded, so a failure never leaves a partial report where a good
-one stood.
+one stood. A build replaces only a folder that is new, empty or an earlier report
+(marked by the file ``.framing-report``), so it never deletes what it did not write.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import os
+import re
+import secrets
 import shutil
+import signal
 import sys
-import tempfile
+import threading
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client import AsyncKernelManager
 from nbconvert import HTMLExporter
 from tqdm.auto import tqdm
 
 from analysis import __version__
 from analysis.corpus import file_sha256, read_corpus
 from analysis.errors import AnalysisError
+from analysis.output import make_folder, write_bytes_atomic, write_text_atomic
 from analysis.paths import (
     BUILD_DIR,
     DATA_DIR,
@@ -35,8 +43,14 @@ from analysis.paths import (
     DEFAULT_CODEBOOK,
     NOTEBOOKS_DIR,
     PACKAGE_DIR,
+    PROJECT_ROOT,
     SEEDS_DIR,
 )
+
+try:
+    import fcntl
+except ImportError:  # POSIX only; without it a running build cannot be told from a killed one by its lock
+    fcntl = None
 
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 DEFAULT_REPORT_DIR = BUILD_DIR / "report"
@@ -47,6 +61,15 @@ PROVENANCE_PACKAGES = (
 )
 # The kernel's hash seed and the absence of encryption warnings keep runs identical.
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "TQDM_DISABLE": "1", "MPLBACKEND": "Agg"}
+# Every report holds this file; a build replaces a folder only when it is empty or holds it.
+# Fixed text, no date: reports rebuild byte for byte.
+REPORT_MARKER = ".framing-report"
+REPORT_MARKER_TEXT = ("This folder is a report written by `python -m analysis report`; "
+                      "the next build into this folder replaces all of it.\n")
+# What `report --publish-figures DIR` wrote into DIR, so that the next publish removes only those files.
+FIGURES_MANIFEST = ".published-figures"
+FIGURES_MANIFEST_HEADER = ("# figures written by `python -m analysis report --publish-figures`; "
+                           "the next publish may replace or remove them")
 
 
 class ReportError(AnalysisError):
@@ -66,48 +89,296 @@ def build_report(
 
     ``notebooks`` defaults to :func:`report_notebooks`; the study notebook
     (``00_study.ipynb``) becomes ``index.html`` with its code hidden, every other
-    notebook a page of its own with code shown. The corpus is read once first, so
-    that bad input fails with its one-line message before any notebook starts.
-    ``publish_figures_to`` (the repository's ``figures/`` for the seed study) receives
-    a copy of the report's figures once the build has succeeded.
+    notebook a page of its own with code shown. Before anything is read, ``out_dir``
+    must be a folder a build may replace (see :func:`check_report_folder`); then the
+    corpus is read once, so that bad input fails with its one-line message before
+    any notebook starts. ``publish_figures_to`` (the repository's ``figures/`` for the
+    seed study) receives a copy of the report's figures once the build has succeeded.
+    SIGTERM and SIGHUP stop a build as Ctrl-C does: the partial build is removed.
     """
     notebooks = report_notebooks() if notebooks is None else notebooks
     corpus_path = Path(corpus_path).resolve() if corpus_path is not None else SEEDS_DIR
     rules_path = Path(rules_path).resolve() if rules_path is not None else DEFAULT_CLEANING_RULES
     codebook_path = Path(codebook_path).resolve() if codebook_path is not None else DEFAULT_CODEBOOK
-    out_dir = Path(out_dir).resolve() if out_dir is not None else DEFAULT_REPORT_DIR
-    corpus = read_corpus(corpus_path, rules_path)
-    if not codebook_path.is_file():
-        raise ReportError(f"{codebook_path}: codebook not found")
-    parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path),
-                  "codebook_path": str(codebook_path)}
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
-    staging.chmod(0o755)  # mkdtemp makes it private; a report is for reading
-    try:
-        executed = {}
-        steps = tqdm(notebooks, desc="report", unit="notebook", disable=not progress, file=sys.stderr)
-        for name in steps:
-            steps.set_postfix_str(name)
-            executed[name] = execute_notebook(NOTEBOOKS_DIR / name, {**parameters, "output_dir": str(staging)})
-        pages = [_page_name(name) for name in notebooks]
-        titles = {name: _title_of(notebook, name) for name, notebook in executed.items()}
-        navigation = [(_page_name(name), titles[name]) for name in notebooks]
-        provenance = _provenance_html(corpus, rules_path, codebook_path)
-        for name, page in zip(notebooks, pages):
-            is_study = page == "index.html"
-            html_page = _render(executed[name], titles[name], navigation, show_code=not is_study,
-                                footer=provenance if is_study else "")
-            (staging / page).write_text(html_page, encoding="utf-8")
-        if "index.html" not in pages:
-            (staging / "index.html").write_text(_index_page(navigation, corpus, provenance), encoding="utf-8")
-        _replace_folder(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    inputs = [corpus_path, rules_path, codebook_path, DATA_DIR, *(NOTEBOOKS_DIR / name for name in notebooks)]
+    out_dir = check_report_folder(out_dir if out_dir is not None else DEFAULT_REPORT_DIR, inputs)
     if publish_figures_to is not None:
-        _publish_figures(out_dir / "figures", Path(publish_figures_to))
+        publish_figures_to = check_figures_folder(publish_figures_to, inputs, out_dir)
+    with _stop_signals_interrupt():
+        corpus = read_corpus(corpus_path, rules_path)
+        if not codebook_path.is_file():
+            raise ReportError(f"{codebook_path}: codebook not found")
+        check_report_folder(out_dir, [*inputs, *corpus.input_files])
+        parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path),
+                      "codebook_path": str(codebook_path)}
+        make_folder(out_dir.parent)
+        remove_leftover_builds(out_dir)
+        staging, lock = _new_staging_folder(out_dir)
+        try:
+            executed = {}
+            steps = tqdm(notebooks, desc="report", unit="notebook", disable=not progress, file=sys.stderr)
+            for name in steps:
+                steps.set_postfix_str(name)
+                executed[name] = execute_notebook(NOTEBOOKS_DIR / name, {**parameters, "output_dir": str(staging)})
+            pages = [_page_name(name) for name in notebooks]
+            titles = {name: _title_of(notebook, name) for name, notebook in executed.items()}
+            navigation = [(_page_name(name), titles[name]) for name in notebooks]
+            provenance = _provenance_html(corpus, rules_path, codebook_path)
+            for name, page in zip(notebooks, pages):
+                is_study = page == "index.html"
+                html_page = _render(executed[name], titles[name], navigation, show_code=not is_study,
+                                    footer=provenance if is_study else "")
+                write_text_atomic(staging / page, html_page)
+            if "index.html" not in pages:
+                write_text_atomic(staging / "index.html", _index_page(navigation, corpus, provenance))
+            _replace_folder(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        finally:
+            lock.close()
+        if publish_figures_to is not None:
+            _publish_figures(out_dir / "figures", publish_figures_to)
     return out_dir / "index.html"
+
+
+def check_report_folder(out_dir: Path | str, inputs=()) -> Path:
+    """Return ``out_dir`` as an absolute path when a build may replace it; raise ReportError otherwise.
+
+    A build replaces its whole folder, so the folder must not exist yet, be empty,
+    or be a report (it holds the marker file every report writes). Refused with one
+    line naming it: a file, a symbolic link, a folder with anything else in it, and
+    a folder that is or holds the project, the home folder or an input of the build
+    (``/`` holds them all).
+    """
+    target = Path(os.path.abspath(out_dir))
+    _refuse_folders_holding_inputs(out_dir, target, inputs)
+    if target.is_symlink():
+        raise ReportError(f"{out_dir}: is a symbolic link; give the report folder itself")
+    if not target.exists():
+        return target
+    if not target.is_dir():
+        raise ReportError(f"{out_dir}: is a file, not a report folder (give a new or empty folder)")
+    if not _is_report_folder(target) and not _is_empty_folder(target):
+        raise ReportError(f"{out_dir}: holds files that no report wrote (it has no {REPORT_MARKER}), and a build "
+                          "replaces its whole folder; give a new or empty folder")
+    return target
+
+
+def check_figures_folder(folder: Path | str, inputs=(), out_dir: Path | None = None) -> Path:
+    """Return ``folder`` as an absolute path when the report's figures may be published there.
+
+    Publishing writes the figures and removes only figures an earlier publish
+    recorded (in ``.published-figures``), so the folder must not exist yet, be
+    empty, or hold that record; it must not hold an input or the report folder,
+    nor lie inside the report folder.
+    """
+    target = Path(os.path.abspath(folder))
+    _refuse_folders_holding_inputs(folder, target, inputs)
+    if out_dir is not None:
+        resolved, report = target.resolve(), Path(out_dir).resolve()
+        if resolved == report or report in resolved.parents or resolved in report.parents:
+            raise ReportError(f"{folder}: overlaps the report folder {out_dir}; publish the figures elsewhere")
+    if not target.exists():
+        return target
+    if not target.is_dir():
+        raise ReportError(f"{folder}: is a file, not a folder for figures")
+    if _published_figures(target) is None and not _is_empty_folder(target):
+        raise ReportError(f"{folder}: holds files that no earlier publish recorded (it has no "
+                          f"{FIGURES_MANIFEST}); give a new or empty folder")
+    return target
+
+
+def _refuse_folders_holding_inputs(given: Path | str, target: Path, inputs) -> None:
+    """Raise ReportError when ``target`` is or holds the project, the home folder or one of ``inputs``."""
+    resolved = target.resolve()
+    named = [("the project folder", PROJECT_ROOT)]
+    try:
+        named.append(("the home folder", Path.home()))
+    except (KeyError, RuntimeError):  # no home folder known: nothing to protect
+        pass
+    named += [(f"the input {Path(path)}", Path(path)) for path in inputs]
+    for description, path in named:
+        try:
+            path = path.resolve()
+        except OSError:
+            continue
+        if resolved == path or resolved in path.parents:
+            relation = "is" if resolved == path else "holds"
+            raise ReportError(f"{given}: {relation} {description}, which a build must not replace "
+                              "(give a new or empty folder, e.g. build/report)")
+
+
+def _is_report_folder(folder: Path) -> bool:
+    """Return whether ``folder`` holds the marker a report writes, with exactly its text."""
+    marker = folder / REPORT_MARKER
+    try:
+        return (not marker.is_symlink() and marker.is_file()
+                and marker.read_bytes() == REPORT_MARKER_TEXT.encode("utf-8"))
+    except OSError:
+        return False
+
+
+def _is_empty_folder(folder: Path) -> bool:
+    """Return whether ``folder`` holds nothing at all (not even hidden files)."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError as problem:
+        raise ReportError(f"{folder}: cannot look inside the folder ({problem.strerror})") from None
+
+
+def _new_staging_folder(out_dir: Path):
+    """Return a new build folder beside ``out_dir`` and the open, locked marker file inside it.
+
+    The folder is named ``.NAME.building-XXXXXXXX`` and gets the umask's permissions.
+    The marker is written first and locked while the build runs, so that a later
+    build can tell the folder of a killed build (marker unlocked) from a running one.
+    """
+    for _ in range(100):
+        staging = out_dir.with_name(f".{out_dir.name}.building-{secrets.token_hex(4)}")
+        try:
+            os.mkdir(staging, 0o777)
+            break
+        except FileExistsError:
+            continue
+        except OSError as problem:
+            raise ReportError(f"{out_dir.parent}: cannot create the build folder ({problem.strerror})") from None
+    else:
+        raise ReportError(f"{out_dir.parent}: no free name for the build folder")
+    try:
+        lock = open(staging / REPORT_MARKER, "xb")
+        _lock(lock)
+        lock.write(REPORT_MARKER_TEXT.encode("utf-8"))
+        lock.flush()
+    except OSError as problem:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ReportError(f"{staging}: cannot write the report's marker ({problem.strerror})") from None
+    return staging, lock
+
+
+def _lock(stream) -> bool:
+    """Take an exclusive lock on the open file ``stream`` without waiting; return whether it was free."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def remove_leftover_builds(out_dir: Path) -> list[Path]:
+    """Remove what killed builds left beside ``out_dir``; return the folders removed or restored.
+
+    Only folders named ``.NAME.building-*`` or ``.NAME.old-*`` are considered, and of
+    them only the empty ones and those holding the report's marker with no build
+    holding its lock. A ``.NAME.old-*`` folder is a previous report, moved aside by
+    a build killed before it moved the new one in: it goes back to ``NAME`` when
+    ``NAME`` is missing.
+    """
+    out_dir = Path(out_dir)
+    handled = []
+    if not out_dir.parent.is_dir():
+        return handled
+    pattern = re.compile(rf"\.{re.escape(out_dir.name)}\.(building|old)-[0-9a-z_]+")
+    for candidate in sorted(out_dir.parent.iterdir()):
+        match = pattern.fullmatch(candidate.name)
+        if match is None or candidate.is_symlink() or not candidate.is_dir():
+            continue
+        try:
+            if _is_empty_folder(candidate):
+                candidate.rmdir()  # killed before it wrote its marker: nothing in it to lose
+                handled.append(candidate)
+                continue
+            if not _is_report_folder(candidate):
+                continue
+            with open(candidate / REPORT_MARKER, "rb") as marker:
+                if not _lock(marker):
+                    continue  # a build is running there now
+            if match[1] == "old" and not os.path.lexists(out_dir):
+                os.replace(candidate, out_dir)
+            else:
+                shutil.rmtree(candidate)
+        except (OSError, ReportError):
+            continue  # left for the user: it cannot harm this build
+        handled.append(candidate)
+    return handled
+
+
+class BuildInterrupted(KeyboardInterrupt):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) arrived during a build; ``signal_number`` says which."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(f"stopped by {signal.Signals(signal_number).name}")
+        self.signal_number = signal_number
+
+
+_stop_signal_received: int | None = None
+
+
+class _QuietAfterStop(logging.Filter):
+    """Drops what an abandoned execution logs about the kernel that a stop signal had killed ("Kernel died …")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _stop_signal_received is None or "Kernel died" not in record.getMessage()
+
+
+def _quiet_after_stop(loop, context) -> None:
+    """Event-loop exception handler: the abandoned cell's "Kernel died" task is no news after a stop signal."""
+    if _stop_signal_received is not None and type(context.get("exception")).__name__ == "DeadKernelError":
+        return
+    loop.default_exception_handler(context)
+
+
+logging.getLogger("papermill").addFilter(_QuietAfterStop())
+
+
+def _quiet_abandoned_executions() -> None:
+    """Give the event loop that papermill runs on in this thread the handler :func:`_quiet_after_stop`.
+
+    Inside a running loop (a Jupyter session) papermill runs elsewhere, and the
+    session's own loop is left as it is.
+    """
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        ensure_event_loop().set_exception_handler(_quiet_after_stop)
+
+
+@contextmanager
+def _stop_signals_interrupt():
+    """Within: SIGINT, SIGTERM and SIGHUP raise BuildInterrupted, so the build cleans up as on Ctrl-C.
+
+    A signal the process ignores (``nohup`` ignores SIGHUP) stays ignored; outside
+    the main thread, where handlers cannot be set, nothing changes.
+    """
+    global _stop_signal_received
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number, frame):
+        global _stop_signal_received
+        _stop_signal_received = number
+        raise BuildInterrupted(number)
+
+    _quiet_abandoned_executions()
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        handler = signal.getsignal(number)
+        if handler is not signal.SIG_IGN and handler is not None:
+            previous[number] = signal.signal(number, stop)
+    _stop_signal_received = None
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _page_name(notebook: str) -> str:
@@ -116,14 +387,45 @@ def _page_name(notebook: str) -> str:
 
 
 def _publish_figures(source: Path, target: Path) -> None:
-    """Make ``target`` hold exactly the report's figures (PNG and SVG)."""
-    target.mkdir(parents=True, exist_ok=True)
-    fresh = {path.name for path in source.glob("*.*")} if source.is_dir() else set()
-    for stale in target.glob("*.*"):
-        if stale.suffix in (".png", ".svg") and stale.name not in fresh:
-            stale.unlink()
-    for name in sorted(fresh):
-        shutil.copyfile(source / name, target / name)
+    """Make ``target`` hold the report's figures (PNG and SVG), removing only figures an earlier publish wrote.
+
+    ``target/.published-figures`` records what each publish wrote. A file in the
+    way that no publish recorded is never overwritten: the publish stops with its name.
+    """
+    previous = _published_figures(target) or set()
+    fresh = sorted(path.name for path in source.glob("*") if path.suffix in (".png", ".svg")) if source.is_dir() else []
+    for name in fresh:
+        if name not in previous and os.path.lexists(target / name):
+            raise ReportError(f"{target / name}: was not written by an earlier publish, so it is left alone "
+                              "(move it away, then publish again); the report itself is built")
+    make_folder(target)
+    # Recorded before copying, so a publish killed half-way leaves a record of every file it may have written.
+    _write_figures_manifest(target, previous | set(fresh))
+    for name in fresh:
+        write_bytes_atomic(target / name, (source / name).read_bytes())
+    for stale in sorted(previous - set(fresh)):
+        (target / stale).unlink(missing_ok=True)
+    _write_figures_manifest(target, set(fresh))
+
+
+def _published_figures(folder: Path) -> set[str] | None:
+    """Return the figure names ``folder/.published-figures`` records (None when there is no such record)."""
+    manifest = Path(folder) / FIGURES_MANIFEST
+    try:
+        if manifest.is_symlink() or not manifest.is_file():
+            return None
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or lines[0] != FIGURES_MANIFEST_HEADER:
+        return None
+    return {line for line in lines[1:]
+            if line and "/" not in line and line not in (".", "..") and Path(line).suffix in (".png", ".svg")}
+
+
+def _write_figures_manifest(folder: Path, names: set[str]) -> None:
+    lines = [FIGURES_MANIFEST_HEADER, *sorted(names)]
+    write_text_atomic(folder / FIGURES_MANIFEST, "".join(f"{line}\n" for line in lines))
 
 
 def report_notebooks() -> tuple[str, ...]:
@@ -148,6 +450,7 @@ def execute_notebook(notebook: Path, parameters: dict[str, str] | None = None) -
         return papermill.execute_notebook(
             str(notebook), None, parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
             progress_bar=False, log_output=False, report_mode=False, config=_kernel_config(),
+            kernel_manager_class=IdleShutdownKernelManager,
         )
     except papermill.PapermillExecutionError as error:
         raise ReportError(
@@ -171,6 +474,26 @@ def _cell_number(notebook: Path, source: str) -> str:
             first_line = source.strip().splitlines()[0] if source.strip() else ""
             return f"{number} (`{first_line[:60]}`)"
     return "?"
+
+
+class IdleShutdownKernelManager(AsyncKernelManager):
+    """A kernel manager that shuts a finished kernel down without interrupting it, and kills it on a stop signal.
+
+    jupyter_client sends SIGINT before every shutdown request. When it reaches the
+    kernel while the kernel is still finishing its last message, ipykernel logs
+    "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." on a build that
+    succeeded: once the last cell has run there is nothing to interrupt. After a
+    stop signal (Ctrl-C, SIGTERM, SIGHUP) the build is abandoned, and the kernel is
+    killed at once rather than interrupted mid-cell, which made it print tracebacks.
+    """
+
+    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        await super().shutdown_kernel(now=now or _stop_signal_received is not None, restart=restart)
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
 
 
 def _kernel_config():
@@ -278,7 +601,7 @@ def _provenance_html(corpus, rules_path: Path, codebook_path: Path) -> str:
     """Return the provenance section: input and data-file hashes, package versions."""
     files = list(dict.fromkeys([*corpus.input_files, rules_path, codebook_path, *sorted(DATA_DIR.glob("*.*"))]))
     rows = "\n".join(
-        f"<tr><td>{html.escape(_display_path(path))}</td><td><code>{file_sha256(path)}</code></td></tr>"
+        f"<tr><td>{html.escape(_display_path(path, corpus.source))}</td><td><code>{file_sha256(path)}</code></td></tr>"
         for path in files if Path(path).is_file()
     )
     versions = "\n".join(
@@ -287,7 +610,7 @@ def _provenance_html(corpus, rules_path: Path, codebook_path: Path) -> str:
     )
     return f"""<section id="provenance" class="report-provenance">
 <h2>Provenance</h2>
-<p>Corpus: {html.escape(_display_path(corpus.source))}: {len(corpus.documents)} documents from
+<p>Corpus: {html.escape(_display_path(corpus.source, corpus.source))}: {len(corpus.documents)} documents from
 {len(corpus.outlets)} outlets. The files this report was built from, with their SHA-256 hashes:</p>
 <table>
 <thead><tr><th>file</th><th>SHA-256</th></tr></thead>
@@ -335,13 +658,17 @@ code {{ font-size: 0.8rem; }}
 """
 
 
-def _display_path(path: Path) -> str:
-    """Return ``path`` relative to the corpus's parent folder when possible, so the report does not
-    depend on where the project was cloned."""
-    path = Path(path)
-    for base in (SEEDS_DIR.parent, Path.cwd()):
+def _display_path(path: Path | str, corpus_source: Path | str) -> str:
+    """Return ``path`` as the report names it: relative to the project for the project's own files, else
+    relative to the folder that holds the corpus, else its file name.
+
+    It depends only on the inputs, never on the working directory, so that the same
+    inputs give the same report wherever the command is run.
+    """
+    path = Path(path).resolve()
+    for base in (PROJECT_ROOT, Path(corpus_source).resolve().parent):
         try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
+            return path.relative_to(base.resolve()).as_posix()
         except ValueError:
             continue
     return path.name
@@ -357,11 +684,17 @@ def _version(name: str) -> str:
 
 
 def _replace_folder(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``; an existing ``target`` is removed only after the move succeeded."""
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    """Move ``new`` to ``target``; an existing ``target`` (a report, or empty) is removed only after the move."""
+    if os.path.lexists(target):
+        if target.is_symlink() or not target.is_dir() or not (_is_report_folder(target) or _is_empty_folder(target)):
+            raise ReportError(f"{target}: changed during the build and is no longer a report folder; left as it is")
+        old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
         os.replace(target, old)
-        os.replace(new, target)
+        try:
+            os.replace(new, target)
+        except BaseException:
+            os.replace(old, target)
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(new, target)

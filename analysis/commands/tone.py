@@ -1,12 +1,13 @@
 """``tone`` and ``tone-validation``: VADER sentence tone, its aggregates, and its agreement with people."""
 
+import argparse
 from pathlib import Path
 
-from analysis.cli import add_corpus_options, corpus_from, emit
-from analysis.errors import AnalysisError
-from analysis.output import FORMATS
+from analysis.cli import add_corpus_options, add_output_options, corpus_from, emit
 
 ORDER = 40
+# Ten times the default: enough for any interval, and a typo (an extra zero or three) cannot run for hours.
+MAX_RESAMPLES = 100_000
 
 GROUPINGS = ("outlet", "document", "sentence", "actor", "voice", "role", "pairs", "events")
 
@@ -27,25 +28,32 @@ def register(commands) -> None:
     tone.add_argument("--threshold", type=float, default=0.05,
                       help="label positive at compound >= T, negative at <= -T (default 0.05)")
     tone.add_argument("--seed", type=int, default=2023, help="seed of the bootstrap and permutations (default 2023)")
-    tone.add_argument("--resamples", type=int, default=9999,
-                      help="bootstrap resamples and permutations (default 9999)")
+    tone.add_argument("--resamples", type=resample_count, default=9999, metavar="N",
+                      help=f"bootstrap resamples and permutations, 1 to {MAX_RESAMPLES:,} (default 9999)")
     tone.set_defaults(run=_run_tone)
 
     validation = commands.add_parser(
         "tone-validation", help="VADER against 20 human ratings of 5,190 NYT editorial sentences",
     )
     validation.add_argument("--sentences", action="store_true", help="list every sentence with both scores")
-    validation.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-    validation.add_argument("--out", type=Path, default=None, metavar="FILE",
-                            help="write to FILE instead of standard output")
+    add_output_options(validation)
     validation.set_defaults(run=_run_validation)
+
+
+def resample_count(text: str) -> int:
+    """Return ``text`` as a number of resamples from 1 to MAX_RESAMPLES (argparse reports anything else)."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= count <= MAX_RESAMPLES:
+        raise argparse.ArgumentTypeError(f"{count:,} is out of range: give 1 to {MAX_RESAMPLES:,}")
+    return count
 
 
 def _run_tone(args) -> None:
     from analysis import tone
 
-    if args.resamples < 1:
-        raise AnalysisError(f"--resamples must be at least 1 (got {args.resamples})")
     corpus = corpus_from(args)
     options = {"seed": args.seed, "n_resamples": args.resamples}
     tones = tone.sentence_tone(corpus, args.threshold)
