@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import RulesError
-from analysis.matching import PatternError, ProgramBudget, UserRegex, compile_user_regex
+from analysis.matching import BudgetExceeded, PatternError, ProgramBudget, UserRegex, compile_user_regex
 from analysis.paths import DEFAULT_CLEANING_RULES
 from analysis.text import count_words, match_key
 from analysis.yamlfile import read_yaml, where
@@ -201,6 +201,8 @@ def _compile(path: Path, node: Any, pattern: Any, label: str, budget: ProgramBud
         raise RulesError(f"{where(path, node)}: {label} has no pattern")
     try:
         return compile_user_regex(pattern, budget=budget)
+    except BudgetExceeded as problem:
+        raise RulesError(f"{where(path, node)}: {label}: {problem}") from None
     except PatternError as problem:
         raise RulesError(f"{where(path, node)}: {label} has an invalid regular expression ({problem})") from None
 

@@ -38,8 +38,8 @@ from typing import Any
 import yaml
 
 from analysis.errors import RulesError
-from analysis.matching import (GAP_MARKERS, PatternError, PhrasePattern, ProgramBudget, UserRegex,
-                               compile_phrase, compile_user_regex, matching_form)
+from analysis.matching import (GAP_MARKERS, BudgetExceeded, PatternError, PhrasePattern, ProgramBudget,
+                               UserRegex, compile_phrase, compile_user_regex, matching_form)
 from analysis.paths import DEFAULT_CODEBOOK
 from analysis.yamlfile import read_yaml_nodes
 
@@ -369,6 +369,8 @@ class _Reader:
             raise RulesError(f"{source}: 'not_followed_by' of a term in {what} must be a regular expression (text)")
         try:
             pattern = compile_user_regex(value, ignore_case=True, not_followed_by=not_followed_by, budget=self.budget)
+        except BudgetExceeded as problem:
+            raise RulesError(f"{source}: {problem}") from None
         except PatternError as problem:
             raise RulesError(f"{source}: invalid regular expression '{value}' in {what} ({problem})") from None
         if pattern.can_match_empty():
