@@ -376,3 +376,30 @@ def test_many_large_cleaning_rules_exhaust_the_files_budget(tmp_path):
         "FILE:9: rule 'r3': the regular expressions of this file add up to more than 1,000,000 RE2 instructions; "
         "use fewer or simpler ones, or split the file"
     )
+
+
+def test_re2_finds_what_pythons_re_finds_for_the_shared_syntax():
+    # Random patterns from the syntax both engines share (\b aside), on text with non-ASCII letters,
+    # digits and spaces: same spans for search, match and fullmatch, with and without pos/endpos.
+    import random
+
+    chooser = random.Random(7)
+    atoms = [r"\w", r"\W", r"\d", r"\D", r"\s", r"\S", "a", "é", r"[\w-]", r"[^\w]", r"[]a]", r"[\]x]", r"[a-c\d]",
+             ".", r"\.", "(?:ab|a)", "(é|b)", r"[\s\d]", "(?i:É)"]
+    quantifiers = ["", "*", "+", "?", "{1,3}", "*?", "+?"]
+    alphabet = "aébxÉ1 .-]_Ωⅷ\u00a0\u2003\n٣"
+
+    def span(found):
+        return None if found is None else found.span()
+
+    for _ in range(400):
+        source = "".join(chooser.choice(atoms) + chooser.choice(quantifiers) for _ in range(chooser.randint(1, 4)))
+        source += chooser.choice(["", r"\Z"])
+        python, ours = re.compile(source), compile_user_regex(source)
+        text = "".join(chooser.choice(alphabet) for _ in range(chooser.randint(0, 12)))
+        pos = chooser.randint(0, len(text))
+        endpos = chooser.randint(pos, len(text))
+        for how in ("search", "match", "fullmatch"):
+            assert span(getattr(ours, how)(text)) == span(getattr(python, how)(text)), (source, text, how)
+            assert span(getattr(ours, how)(text, pos, endpos)) == span(getattr(python, how)(text, pos, endpos)), (
+                source, text, how, pos, endpos)
