@@ -255,21 +255,21 @@ def test_next_build_removes_leftovers_and_replaces_its_own_report(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == expected, path
 
 
-def slow_notebook(path: Path) -> Path:
+def slow_notebook(path: Path, seconds: int = 120) -> Path:
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_code_cell("corpus_path = None\nrules_path = None\noutput_dir = None",
                                   metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import time\ntime.sleep(120)"),
+        nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})"),
     ]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, path)
     return path
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
-def test_a_build_stopped_by_sigterm_or_sighup_cleans_up_like_ctrl_c(tmp_path, signal_number):
-    notebook = slow_notebook(tmp_path / "slow.ipynb")
+def start_slow_build(tmp_path: Path, seconds: int = 120) -> tuple[subprocess.Popen, Path]:
+    """Start `report --out report` in tmp_path/work on a notebook that sleeps; return it once it is building."""
+    notebook = slow_notebook(tmp_path / "slow.ipynb", seconds)
     work = tmp_path / "work"
     work.mkdir()
     code = ("import sys; from analysis.cli import main; "
@@ -282,11 +282,27 @@ def test_a_build_stopped_by_sigterm_or_sighup_cleans_up_like_ctrl_c(tmp_path, si
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
         time.sleep(0.1)
     time.sleep(3)  # the kernel is running the slow cell
+    return process, work
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_build_stopped_by_sigterm_or_sighup_cleans_up_like_ctrl_c(tmp_path, signal_number):
+    process, work = start_slow_build(tmp_path)
     process.send_signal(signal_number)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 128 + signal_number, err
     assert err == f"error: interrupted ({signal.Signals(signal_number).name})\n", "nothing but one line"
     assert list(work.iterdir()) == [], "the partial build is removed"
+
+
+def test_the_folder_of_a_build_killed_with_sigkill_is_removed_by_the_next(tmp_path):
+    process, work = start_slow_build(tmp_path, seconds=10)  # the orphaned kernel ends on its own
+    [leftover] = list(work.iterdir())
+    process.kill()
+    process.communicate(timeout=60)
+    assert (leftover / REPORT_MARKER).is_file(), "SIGKILL cannot be cleaned up after at once"
+    assert remove_leftover_builds(work / "report") == [leftover]
+    assert list(work.iterdir()) == []
 
 
 # --out FILE: never an input, a folder or a device ------------------------------------------------------------------
