@@ -364,7 +364,7 @@ class _Reader:
         return self.phrase(value.strip(), inflect, max_gap, label, source, what)
 
     def regex(self, value: str, not_followed_by: Any, source: str, what: str) -> UserRegex:
-        """Return the RE2 pattern of a ``regex`` term; raises RulesError for one that is invalid or matches empty text."""
+        """Return the RE2 pattern of a ``regex`` term; raises RulesError if it is invalid or matches empty text."""
         if not_followed_by is not None and (not isinstance(not_followed_by, str) or not not_followed_by.strip()):
             raise RulesError(f"{source}: 'not_followed_by' of a term in {what} must be a regular expression (text)")
         try:

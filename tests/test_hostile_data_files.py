@@ -224,8 +224,15 @@ def test_a_regex_nested_thousands_deep_is_an_error_not_a_traceback(tmp_path):
     # Python's re parser raised RecursionError here.
     regex = "(" * 3000 + "a" + ")" * 3000
     path = write(tmp_path, "defaults:\n  remove:\n    - rule: deep\n      pattern: '" + regex + "'\n", "rules.yaml")
-    message = refusal(read_cleaning_rules, path)
-    assert message.startswith("FILE:3: rule 'deep' has an invalid regular expression (the regular expression is "), message
+    assert refusal(read_cleaning_rules, path) == (
+        "FILE:3: rule 'deep' has an invalid regular expression "
+        "(the regular expression is 6,001 characters long, more than the 1,000 allowed)"
+    )
+    regex = "(" * 400 + "a" + ")" * 400
+    path = write(tmp_path, "defaults:\n  remove:\n    - rule: deep\n      pattern: '" + regex + "'\n", "rules.yaml")
+    assert refusal(read_cleaning_rules, path) == (
+        "FILE:3: rule 'deep' has an invalid regular expression (groups are nested 400 levels deep (at most 50))"
+    )
 
 
 def test_a_lookbehind_in_a_cleaning_rule_is_an_error_with_the_line(tmp_path):
@@ -316,7 +323,8 @@ def test_gaps_still_take_the_fewest_words():
 
 
 @pytest.mark.parametrize("term, reason", [
-    ("a … b … c … d … e … f … g … h … i … j", "has 9 gaps ('…'), more than the 8 a phrase may have"),
+    ("a … b … c … d … e … f … g … h … i … j",
+     "has 9 gaps ('…'), more than the 8 a phrase may have"),
     (" ".join(["word"] * 41), "has 41 words, more than the 40 a phrase may have"),
 ])
 def test_a_phrase_with_too_many_gaps_or_words_is_an_error(tmp_path, term, reason):
@@ -334,7 +342,8 @@ def test_a_phrase_with_too_many_gaps_or_words_is_an_error(tmp_path, term, reason
     ('regex: "(?:)|^"', "FILE:6: the regular expression '(?:)|^' in frame 'a' matches empty text"),
     ('regex: "(?=x)"', "FILE:6: invalid regular expression '(?=x)' in frame 'a' "
                        "(lookahead (?=…) is not supported (RE2 syntax))"),
-    ('regex: "—+"', "FILE:6: the regular expression '—+' in frame 'a' has no letter or digit; give the term a 'label'"),
+    ('regex: "—+"',
+     "FILE:6: the regular expression '—+' in frame 'a' has no letter or digit; give the term a 'label'"),
     ('{phrase: sanction, label: "…"}', "FILE:6: the label '…' of a term in frame 'a' has no letter or digit"),
 ])
 def test_a_codebook_entry_that_can_never_match_is_an_error(tmp_path, term, message):
