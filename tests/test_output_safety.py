@@ -24,7 +24,7 @@ from analysis.report import (
     REPORT_MARKER,
     REPORT_MARKER_TEXT,
     IdleShutdownKernelManager,
-    _provenance_html,
+    _display_path,
     _publish_figures,
     build_report,
     check_figures_folder,
@@ -459,17 +459,20 @@ def test_resamples_at_the_bounds_are_accepted(capsys):
 # The report does not depend on the working directory ---------------------------------------------------------------
 
 
-def test_provenance_is_the_same_from_any_working_directory(tmp_path, monkeypatch):
+def test_report_paths_are_the_same_from_any_working_directory(tmp_path, monkeypatch):
+    """The provenance names files relative to the project or to the corpus's folder, never to the working folder."""
     corpus_file = small_corpus(tmp_path / "projects" / "study")
-    corpus = read_corpus(corpus_file)
-    pages = []
-    for cwd in (tmp_path, corpus_file.parent, tmp_path / "projects", Path("/")):
+    rules = tmp_path / "elsewhere" / "rules.yaml"
+    rules.parent.mkdir()
+    rules.write_bytes(DEFAULT_CLEANING_RULES.read_bytes())
+    paths = [corpus_file, DEFAULT_CODEBOOK, DEFAULT_CLEANING_RULES, rules, SEEDS_DIR / "corpus.csv"]
+    expected = ["mine.jsonl", "analysis/data/codebook.yaml", "analysis/data/cleaning.yaml", "rules.yaml",
+                "seeds/corpus.csv"]
+    for cwd in (tmp_path, corpus_file.parent, tmp_path / "projects", tmp_path / "elsewhere", Path("/"), PROJECT_ROOT):
         monkeypatch.chdir(cwd)
-        pages.append(_provenance_html(corpus, DEFAULT_CLEANING_RULES, DEFAULT_CODEBOOK))
-    assert all(page == pages[0] for page in pages)
-    assert "<p>Corpus: mine.jsonl: 2 documents" in pages[0]
-    assert "<tr><td>mine.jsonl</td>" in pages[0] and "<tr><td>analysis/data/codebook.yaml</td>" in pages[0]
-    assert str(tmp_path) not in pages[0] and str(tmp_path).lstrip("/") not in pages[0]
+        assert [_display_path(path, corpus_file) for path in paths] == expected, cwd
+        assert _display_path(corpus_file.parent, corpus_file.parent) == "study", cwd  # a folder corpus
+        assert _display_path(SEEDS_DIR, SEEDS_DIR) == "seeds", cwd
 
 
 # Quiet success: the kernel is not interrupted when it has finished ---------------------------------------------------
