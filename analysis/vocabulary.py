@@ -39,7 +39,7 @@ from analysis.errors import AnalysisError, RulesError
 from analysis.output import markdown_text
 from analysis.paths import DATA_DIR
 from analysis.style import add_source_line, new_figure, outlet_colors
-from analysis.text import tokenize
+from analysis.text import normalize_token, tokenize
 
 DEFAULT_STOPWORDS = DATA_DIR / "stopwords.txt"
 REST = "rest"
@@ -50,7 +50,8 @@ def read_stopwords(extra: Iterable[Path | str] = (), include_default: bool = Tru
     """Return the stop words: the default list plus every word in the ``extra`` files.
 
     Files hold one word per line; ``#`` starts a comment line. Words are
-    normalised like tokens (lower case, straight apostrophes).
+    normalised like tokens (lower case but for acronyms, straight apostrophes),
+    so "us" removes the pronoun and "US" the country.
     """
     paths = ([DEFAULT_STOPWORDS] if include_default else []) + [Path(path) for path in extra]
     words: set[str] = set()
@@ -67,7 +68,7 @@ def read_stopwords(extra: Iterable[Path | str] = (), include_default: bool = Tru
                 continue
             if len(word.split()) > 1:
                 raise RulesError(f"{path}:{number}: one stop word per line, found '{word}'")
-            words.add(word.replace("’", "'").lower())
+            words.add(normalize_token(word))
     return frozenset(words)
 
 
@@ -105,7 +106,7 @@ def sentence_terms(text: str, options: TermOptions) -> list[str]:
             for start in range(len(run) - size + 1):
                 gram = run[start:start + size]
                 first, last = gram[0], gram[-1]
-                if first[0].lower() in stop or last[0].lower() in stop:
+                if first[0] in stop or last[0] in stop:
                     continue
                 if not options.include_numbers and (first[1] == "number" or last[1] == "number"):
                     continue
