@@ -6,10 +6,13 @@ with the rule's name) and on prose lines that start the same way or share its wo
 were written to be as close to the furniture as real article text comes.
 """
 
+import json
+
 import pytest
 
 from analysis import read_corpus
 from analysis.cleaning import clean_lines, read_cleaning_rules
+from analysis.cli import main
 
 from conftest import write_jsonl
 
@@ -87,9 +90,10 @@ FURNITURE = {
     ),
     "site-navigation": (
         ["Site Mobile Navigation", "Menu", "MENU", "Search", "Log in", "Sign in", "Sign In / Register",
-         "Home", "Back to top", "Edition: US", "Main menu"],
+         "Home", "Back to top", "Edition: US", "International Edition", "Main menu"],
         ["Search teams found two survivors on Sunday.", "Log in records were subpoenaed by the committee.",
-         "Home prices rose 4 percent in July.", "Menu prices at the canteen doubled.", "To the top"],
+         "Home prices rose 4 percent in July.", "Menu prices at the canteen doubled.", "To the top",
+         "Edition wars", "Asia", "World", "U.S."],
     ),
     "update-stamp": (
         ["UPDATE:", "UPDATE", "UPDATE: 5:30 p.m.", "Updated 3:45 p.m. ET", "Updated at 3:45 p.m. ET, July 27, 2023",
@@ -130,7 +134,8 @@ FURNITURE = {
     "cookie-notice": (
         ["We use cookies to improve your experience on our site.",
          "By continuing to use this site, you agree to our use of cookies.",
-         "Accept all cookies", "Cookie settings", "Privacy policy", "Reject all", "Do not sell my personal information"],
+         "Accept all cookies", "Cookie settings", "Privacy policy", "Reject all",
+         "Do not sell my personal information"],
         ["We use cookies as evidence, prosecutors said of the bakery case.",
          "The privacy policy of the app was changed in March.", "Accept the results, the monitor urged.",
          "Decline", "Allow"],
@@ -189,21 +194,35 @@ def test_update_stamp_is_removed_but_an_update_that_carries_news_is_kept(default
         line.text for line in lines if line.role == "standfirst"]
 
 
+NEWS_PAGE = [
+    "Skip to main content", "Site Mobile Navigation", "The New York Times", "Menu", "Search",
+    "Council passes budget after long debate",
+    "Supported by", "By Jane Doe", "July 27, 2023", "Updated 3:45 p.m. ET",
+    "The council voted 7-2 on Tuesday to approve the budget.",
+    "Advertisement", "Continue reading the main story", "Image",
+    "Photo: Jane Doe/Reuters", "Getty Images",
+    "The mayor said the vote was a relief.",
+    "Read more: City faces deficit", "Subscribe to our newsletter", "Share this article",
+    "Follow us on Twitter", "© 2023 Reuters", "We use cookies to improve your experience on our site.",
+]
+# The rule that removes each furniture line of NEWS_PAGE, in page order.
+NEWS_PAGE_RULES = [
+    "skip-link", "site-navigation", "masthead", "site-navigation", "site-navigation",
+    "advertisement", "update-stamp", "advertisement", "continue-reading", "media-placeholder",
+    "photo-credit", "agency-credit", "read-more-link", "newsletter-prompt", "share-prompt",
+    "share-prompt", "copyright-line", "cookie-notice",
+]
+
+
+def write_news_page(tmp_path):
+    return write_jsonl(tmp_path / "page.jsonl", [
+        {"doc_id": "p", "outlet": "Times", "title": "Council passes budget after long debate",
+         "text": "\n".join(NEWS_PAGE)}])
+
+
 def test_a_news_page_keeps_only_its_article(tmp_path):
     """A page as a US news site prints it: the furniture goes, every removal is recorded with its rule."""
-    page = "\n".join([
-        "Skip to main content", "Site Mobile Navigation", "The New York Times", "Menu", "Search",
-        "Council passes budget after long debate",
-        "Supported by", "By Jane Doe", "July 27, 2023", "Updated 3:45 p.m. ET",
-        "The council voted 7-2 on Tuesday to approve the budget.",
-        "Advertisement", "Continue reading the main story", "Image",
-        "Photo: Jane Doe/Reuters", "Getty Images",
-        "The mayor said the vote was a relief.",
-        "Read more: City faces deficit", "Subscribe to our newsletter", "Share this article",
-        "Follow us on Twitter", "© 2023 Reuters", "We use cookies to improve your experience on our site.",
-    ])
-    corpus = read_corpus(write_jsonl(tmp_path / "page.jsonl", [
-        {"doc_id": "p", "outlet": "Times", "title": "Council passes budget after long debate", "text": page}]))
+    corpus = read_corpus(write_news_page(tmp_path))
     assert corpus.paragraphs[["role", "text"]].values.tolist() == [
         ["headline", "Council passes budget after long debate"],
         ["byline", "By Jane Doe"],
@@ -211,9 +230,15 @@ def test_a_news_page_keeps_only_its_article(tmp_path):
         ["standfirst", "The council voted 7-2 on Tuesday to approve the budget."],
         ["body", "The mayor said the vote was a relief."],
     ]
-    assert corpus.removed_lines["rule"].tolist() == [
-        "skip-link", "site-navigation", "masthead", "site-navigation", "site-navigation",
-        "advertisement", "update-stamp", "advertisement", "continue-reading", "media-placeholder",
-        "photo-credit", "agency-credit", "read-more-link", "newsletter-prompt", "share-prompt",
-        "share-prompt", "copyright-line", "cookie-notice",
-    ]
+    assert corpus.removed_lines["rule"].tolist() == NEWS_PAGE_RULES
+
+
+def test_the_cleaning_audit_lists_every_removed_line_with_its_rule(tmp_path, capsys):
+    assert main(["cleaning", "--removed", "--format", "json", "--corpus", str(write_news_page(tmp_path))]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    kept = {1 + NEWS_PAGE.index(text) for text in (
+        "Council passes budget after long debate", "By Jane Doe", "July 27, 2023",
+        "The council voted 7-2 on Tuesday to approve the budget.", "The mayor said the vote was a relief.")}
+    removed = [number for number in range(1, len(NEWS_PAGE) + 1) if number not in kept]
+    assert [(row["line_number"], row["text"], row["rule"]) for row in rows] == [
+        (number, NEWS_PAGE[number - 1], rule) for number, rule in zip(removed, NEWS_PAGE_RULES, strict=True)]
