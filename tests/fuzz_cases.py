@@ -193,8 +193,9 @@ def _output_cases() -> list[Case]:
              lambda f: ["corpus", "--corpus", str(f / "good"), "--out", str(f / "thesis")], user_folder, "error"),
         Case("--out /", "data loss", lambda f: ["corpus", "--corpus", str(f / "good"), "--out", "/"],
              write_good_corpus, "error"),
-        Case("--out a device", "data loss", lambda f: ["corpus", "--corpus", str(f / "good"), "--out", "/dev/null"],
-             write_good_corpus, "error", ("/dev/null",)),
+        # A link to the device, so that a regression replaces the link in the scratch folder, never /dev/null.
+        Case("--out a device", "data loss", lambda f: ["corpus", "--corpus", str(f / "good"), "--out", str(f / "null")],
+             lambda f: (write_good_corpus(f), (f / "null").symlink_to("/dev/null")), "error", ("null",)),
         Case("--out a FIFO", "data loss", lambda f: ["corpus", "--corpus", str(f / "good"), "--out", str(f / "pipe.csv")],
              with_fifo, "error", ("pipe.csv",), isolate=True),
         Case("--out in a folder that does not exist", "OS errors",

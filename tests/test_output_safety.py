@@ -341,7 +341,9 @@ def test_out_naming_a_folder_a_device_or_a_fifo_is_refused(tmp_path, capsys, kin
     elif kind == "root":
         target, what = Path("/"), "a folder"
     elif kind == "devnull":
-        target, what = Path("/dev/null"), "a character device"
+        # A link to the device: a regression would replace the link, never /dev/null itself.
+        target, what = tmp_path / "null", "a character device"
+        target.symlink_to("/dev/null")
     else:
         target, what = tmp_path / "pipe", "a FIFO (named pipe)"
         os.mkfifo(target)
