@@ -33,6 +33,7 @@ from nbconvert import HTMLExporter
 from tqdm.auto import tqdm
 
 from analysis import __version__
+from analysis import lists
 from analysis.corpus import file_sha256, read_corpus
 from analysis.errors import AnalysisError
 from analysis.output import make_folder, write_bytes_atomic, write_text_atomic
@@ -40,7 +41,6 @@ from analysis.paths import (
     BUILD_DIR,
     DATA_DIR,
     DEFAULT_CLEANING_RULES,
-    DEFAULT_CODEBOOK,
     NOTEBOOKS_DIR,
     PACKAGE_DIR,
     PROJECT_ROOT,
@@ -84,6 +84,9 @@ def build_report(
     notebooks: tuple[str, ...] | None = None,
     progress: bool = True,
     publish_figures_to: Path | str | None = None,
+    actors_path: Path | str | None = None,
+    sources_path: Path | str | None = None,
+    stopwords_path: Path | str | None = None,
 ) -> Path:
     """Build the report for ``corpus_path`` into ``out_dir``; return the path of its index.html.
 
@@ -95,22 +98,31 @@ def build_report(
     any notebook starts. ``publish_figures_to`` (the repository's ``figures/`` for the
     seed study) receives a copy of the report's figures once the build has succeeded.
     SIGTERM and SIGHUP stop a build as Ctrl-C does: the partial build is removed.
+
+    The codebook, actor list and source list (``codebook_path``, ``actors_path``,
+    ``sources_path``; None when not given) are passed to the notebooks as given:
+    :func:`analysis.lists.chosen_list` decides which list each section runs on, and
+    the sections it leaves out are dropped from the pages, where a one-line notice
+    names the option that supplies them. ``stopwords_path`` adds stop words.
     """
     notebooks = report_notebooks() if notebooks is None else notebooks
     corpus_path = Path(corpus_path).resolve() if corpus_path is not None else SEEDS_DIR
     rules_path = Path(rules_path).resolve() if rules_path is not None else DEFAULT_CLEANING_RULES
-    codebook_path = Path(codebook_path).resolve() if codebook_path is not None else DEFAULT_CODEBOOK
-    inputs = [corpus_path, rules_path, codebook_path, DATA_DIR, *(NOTEBOOKS_DIR / name for name in notebooks)]
+    given_lists = {name: Path(path).resolve() if path is not None else None for name, path in (
+        ("codebook_path", codebook_path), ("actors_path", actors_path), ("sources_path", sources_path),
+        ("stopwords_path", stopwords_path))}
+    inputs = [corpus_path, rules_path, *(path for path in given_lists.values() if path is not None), DATA_DIR,
+              *(NOTEBOOKS_DIR / name for name in notebooks)]
     out_dir = check_report_folder(out_dir if out_dir is not None else DEFAULT_REPORT_DIR, inputs)
     if publish_figures_to is not None:
         publish_figures_to = check_figures_folder(publish_figures_to, inputs, out_dir)
     with _stop_signals_interrupt():
         corpus = read_corpus(corpus_path, rules_path)
-        if not codebook_path.is_file():
-            raise ReportError(f"{codebook_path}: codebook not found")
+        _check_data_lists(given_lists)
         check_report_folder(out_dir, [*inputs, *corpus.input_files])
         parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path),
-                      "codebook_path": str(codebook_path)}
+                      **{name: str(path) if path is not None else None for name, path in given_lists.items()}}
+        left_out = lists.left_out_tags(corpus, given_lists)
         make_folder(out_dir.parent)
         remove_leftover_builds(out_dir)
         staging, lock = _new_staging_folder(out_dir)
@@ -123,11 +135,13 @@ def build_report(
             pages = [_page_name(name) for name in notebooks]
             titles = {name: _title_of(notebook, name) for name, notebook in executed.items()}
             navigation = [(_page_name(name), titles[name]) for name in notebooks]
-            provenance = _provenance_html(corpus, rules_path, codebook_path)
+            provenance = _provenance_html(corpus, lists.data_files_used(
+                corpus, rules_path if rules_path != DEFAULT_CLEANING_RULES else None,
+                *(given_lists[name] for name in ("codebook_path", "actors_path", "sources_path", "stopwords_path"))))
             for name, page in zip(notebooks, pages):
                 is_study = page == "index.html"
                 html_page = _render(executed[name], titles[name], navigation, show_code=not is_study,
-                                    footer=provenance if is_study else "")
+                                    footer=provenance if is_study else "", left_out=left_out)
                 write_text_atomic(staging / page, html_page)
             if "index.html" not in pages:
                 write_text_atomic(staging / "index.html", _index_page(navigation, corpus, provenance))
@@ -515,7 +529,7 @@ def _title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
 
 
 def _render(notebook: nbformat.NotebookNode, title: str, navigation: list[tuple[str, str]],
-            show_code: bool, footer: str = "") -> str:
+            show_code: bool, footer: str = "", left_out: set[str] = frozenset()) -> str:
     """Return the notebook as one offline HTML page: navigation, contents, images embedded.
 
     The page is rendered twice: the first pass finds the section headings (with the
@@ -526,7 +540,7 @@ def _render(notebook: nbformat.NotebookNode, title: str, navigation: list[tuple[
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.exclude_input = not show_code
-    notebook = _without_run_metadata(notebook)
+    notebook = _without_run_metadata(notebook, left_out)
     notebook.metadata["title"] = title
     resources = {"report_nav": _navigation_html(navigation, title), "report_footer": footer, "report_toc": ""}
     first, _ = exporter.from_notebook_node(notebook, resources=dict(resources))
@@ -584,25 +598,30 @@ def _section_headings(page: str) -> list[tuple[str, str]]:
     return collector.headings
 
 
-def _without_run_metadata(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _without_run_metadata(notebook: nbformat.NotebookNode, left_out: set[str] = frozenset()) -> nbformat.NotebookNode:
     """Return a copy without papermill's timestamps and durations, which change every run,
-    and without the injected-parameters cell, whose absolute paths depend on the machine
-    (the index page names the corpus instead)."""
+    without the injected-parameters cell, whose absolute paths depend on the machine
+    (the index page names the corpus instead), and without the cells of sections left
+    out (tagged with one of ``left_out``, see :func:`analysis.lists.left_out_tags`)."""
     clean = nbformat.from_dict(notebook)
     clean.metadata.pop("papermill", None)
-    clean.cells = [cell for cell in clean.cells if "injected-parameters" not in cell.metadata.get("tags", [])]
+    dropped = {"injected-parameters", *left_out}
+    clean.cells = [cell for cell in clean.cells if not dropped & set(cell.metadata.get("tags", []))]
     for cell in clean.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
     return clean
 
 
-def _provenance_html(corpus, rules_path: Path, codebook_path: Path) -> str:
-    """Return the provenance section: input and data-file hashes, package versions."""
-    files = list(dict.fromkeys([*corpus.input_files, rules_path, codebook_path, *sorted(DATA_DIR.glob("*.*"))]))
+def _provenance_html(corpus, data_files: list) -> str:
+    """Return the provenance section: the corpus files and the data files used (:func:`analysis.lists.data_files_used`),
+    each with its hash and whether it is the package default, then package versions."""
+    used = [(path, "corpus") for path in corpus.input_files]
+    used += [(data.path, f"{data.what}, {'package default' if data.is_default else 'given'}") for data in data_files]
     rows = "\n".join(
-        f"<tr><td>{html.escape(_display_path(path, corpus.source))}</td><td><code>{file_sha256(path)}</code></td></tr>"
-        for path in files if Path(path).is_file()
+        f"<tr><td>{html.escape(_display_path(path, corpus.source))}</td><td>{html.escape(role)}</td>"
+        f"<td><code>{file_sha256(path)}</code></td></tr>"
+        for path, role in used if Path(path).is_file()
     )
     versions = "\n".join(
         f"<tr><td>{html.escape(name)}</td><td>{html.escape(_version(name))}</td></tr>"
@@ -613,7 +632,7 @@ def _provenance_html(corpus, rules_path: Path, codebook_path: Path) -> str:
 <p>Corpus: {html.escape(_display_path(corpus.source, corpus.source))}: {len(corpus.documents)} documents from
 {len(corpus.outlets)} outlets. The files this report was built from, with their SHA-256 hashes:</p>
 <table>
-<thead><tr><th>file</th><th>SHA-256</th></tr></thead>
+<thead><tr><th>file</th><th>used as</th><th>SHA-256</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
@@ -627,6 +646,26 @@ def _provenance_html(corpus, rules_path: Path, codebook_path: Path) -> str:
 </table>
 </section>
 """
+
+
+def _check_data_lists(given: dict[str, Path | None]) -> None:
+    """Read every data list the user passed, so that a missing or malformed one fails with its one-line
+    message before any notebook starts."""
+    from analysis.actors import read_actors
+    from analysis.codebook import read_codebook
+    from analysis.sources import read_source_rules
+    from analysis.vocabulary import read_stopwords
+
+    readers = {"codebook_path": ("codebook", read_codebook), "actors_path": ("actor list", read_actors),
+               "sources_path": ("source list", read_source_rules),
+               "stopwords_path": ("stop-word file", lambda path: read_stopwords([path], include_default=False))}
+    for name, path in given.items():
+        if path is None:
+            continue
+        what, read = readers[name]
+        if not path.is_file():
+            raise ReportError(f"{path}: {what} not found")
+        read(path)
 
 
 def _index_page(navigation: list[tuple[str, str]], corpus, provenance: str) -> str:

@@ -1,34 +1,103 @@
-"""Sentences for the study notebook that describe the corpus and the limits of a small sample.
+"""Sentences and tables for the study notebooks that describe the corpus, its events and the limits of a sample.
 
-Every number in them is computed from the corpus, so the study reads true for
-any corpus it is run on.
+Every number in them is computed from the corpus, so the study reads true for any
+corpus it is run on; the example corpus's own story and examples come from a data
+file (:func:`example_text`), read only for that corpus. Events are shown by title
+(:func:`event_titles`), and per-event tables keep the events with the most
+documents (:func:`top_events`) so that they stay readable with a hundred events.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections import Counter
+from functools import lru_cache
 
+import pandas as pd
+
+from analysis.lists import EXAMPLE_STUDY_TEXT, is_example_corpus
 from analysis.output import markdown_text
-from analysis.paths import SEEDS_DIR
+from analysis.yamlfile import read_yaml
 
-SEED_STORY = (
-    "In July 2023 Russia's defence minister Sergei Shoigu visited Pyongyang, with a Chinese delegation led by "
-    "Politburo member Li Hongzhong, for the 70th anniversary of the armistice that ended the fighting of the Korean "
-    "War, which North Korea celebrates as \"Victory Day\". Three English-language outlets reported the visit: DW "
-    "(Germany), The National (Abu Dhabi) and Overt Operator, which published a preview the day before."
-)
+TOP_EVENTS = 10
+
+
+@lru_cache(maxsize=1)
+def _example_study_text() -> dict:
+    return read_yaml(EXAMPLE_STUDY_TEXT)
+
+
+def example_text(corpus, key: str, otherwise: str = ""):
+    """Return the example corpus's own text for ``key`` (its story, its examples) when ``corpus`` is that corpus,
+    else ``otherwise``.
+
+    The texts live in ``analysis/data/example_study.yaml``, so that no page built from
+    another corpus describes the story the package's example was collected about.
+    """
+    if not is_example_corpus(corpus):
+        return otherwise
+    return _example_study_text()[key]
+
+
+def event_titles(corpus) -> pd.DataFrame:
+    """Return one row per event, the events with the most documents first (ties in corpus order).
+
+    An event's title is its ``event_title`` value when the corpus has that column,
+    else the most common title of its documents (the first of equals), else its id.
+
+    Returns
+    -------
+    DataFrame with columns ``event, event_title, n_documents, n_outlets, first_date, last_date``.
+    """
+    documents = corpus.documents[corpus.documents["event"] != ""]
+    rows = []
+    for event, group in documents.groupby("event", sort=False):
+        named = [str(value).strip() for value in group.get("event_title", pd.Series(dtype=str)) if pd.notna(value)]
+        titles = [str(value).strip() for value in group["title"] if pd.notna(value)]
+        named, titles = [title for title in named if title], [title for title in titles if title]
+        title = named[0] if named else Counter(titles).most_common(1)[0][0] if titles else event
+        dates = sorted(date for date in group["date"] if date)
+        rows.append((event, title, len(group), group["outlet"].nunique(),
+                     dates[0] if dates else "", dates[-1] if dates else ""))
+    table = pd.DataFrame(rows, columns=["event", "event_title", "n_documents", "n_outlets", "first_date", "last_date"])
+    return table.sort_values("n_documents", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def top_events(table: pd.DataFrame, corpus, top: int = TOP_EVENTS) -> tuple[pd.DataFrame, str]:
+    """Return the rows of ``table`` (which has an ``event`` column) for the ``top`` events with the most
+    documents, with each event's title beside its id, and one sentence on the events left out ("" if none).
+    """
+    titles = event_titles(corpus)
+    kept, rest = titles.head(top), titles.iloc[top:]
+    rank = {event: number for number, event in enumerate(kept["event"])}
+    shown = table[table["event"].isin(rank)].copy()
+    shown = shown.iloc[shown["event"].map(rank).argsort(kind="stable")]
+    if "event_title" not in shown.columns:
+        position = list(shown.columns).index("event") + 1
+        shown.insert(position, "event_title", shown["event"].map(dict(zip(kept["event"], kept["event_title"]))))
+    note = ""
+    if not rest.empty:
+        note = (f"Shown: the {len(kept)} events with the most documents. The other {len(rest)} events "
+                f"({int(rest['n_documents'].sum())} documents, at most {int(rest['n_documents'].max())} each) "
+                "are in the full table saved with the report.")
+    return shown.reset_index(drop=True), note
 
 
 def describe_story(corpus) -> str:
-    """Return what the corpus is about: the seed story for the seed corpus, else a sentence built from its events."""
-    if Path(corpus.source).resolve() == SEEDS_DIR.resolve():
-        return SEED_STORY
-    events = sorted(set(corpus.documents["event"]) - {""})
-    if events:
-        shown = ", ".join(markdown_text(event) for event in events[:5]) + (" …" if len(events) > 5 else "")
-        return f"The corpus covers {len(events)} event{'s' if len(events) != 1 else ''} ({shown}), each reported " \
-               "by one or more of its outlets."
-    return "The corpus has no event column: the outlets are compared over all their articles together."
+    """Return what the corpus is about: the example corpus's story, else a sentence built from its events' titles."""
+    story = example_text(corpus, "story", None)
+    if story is not None:
+        return story
+    titles = event_titles(corpus)
+    if titles.empty:
+        return "The corpus has no event column: the outlets are compared over all their articles together."
+    shown = "; ".join(f"“{markdown_text(row.event_title)}” ({row.n_documents} article"
+                      f"{'s' if row.n_documents != 1 else ''}, {row.n_outlets} outlet{'s' if row.n_outlets != 1 else ''})"
+                      for row in titles.head(5).itertuples())
+    count = len(titles)
+    if count == 1:
+        return f"The corpus covers one event: {shown}."
+    lead = "those with the most articles are " if count > 5 else ""
+    return f"The corpus covers {count} events; {lead}{shown}{' …' if count > 5 else ''}."
 
 
 def describe_corpus(corpus) -> str:

@@ -165,6 +165,7 @@ def test_study_sentences_describe_any_corpus(seeds, tmp_path):
     other = read_corpus(write_jsonl(tmp_path / "c.jsonl", [
         {"outlet": "A", "event": "e1", "text": "Head\n\nOne two three."},
         {"outlet": "B", "event": "e2", "text": "Head\n\nFour five."}]))
+    # Each event's title is its one document's title, the headline "Head".
     assert study.describe_story(other) == (
-        "The corpus covers 2 events (e1, e2), each reported by one or more of its outlets.")
+        "The corpus covers 2 events; “Head” (1 article, 1 outlet); “Head” (1 article, 1 outlet).")
     assert "2 events." in study.sample_caveats(other)

@@ -13,7 +13,15 @@ def register(commands) -> None:
     add_corpus_options(report, with_format=False)
     report.add_argument("--out", type=Path, default=None, metavar="DIR", help="report folder (default: build/report)")
     report.add_argument("--codebook", type=Path, default=None, metavar="FILE",
-                        help="framing codebook (default: analysis/data/codebook.yaml)")
+                        help="framing codebook (default: the package's, for its example corpus only; "
+                             "other corpora without one get no framing sections)")
+    report.add_argument("--actors", type=Path, default=None, metavar="FILE",
+                        help="actor groups for tone toward actors (same rule as --codebook)")
+    report.add_argument("--sources", type=Path, default=None, metavar="FILE",
+                        help="speech verbs and source categories (same rule as --codebook; without one, "
+                             "speakers are listed but not categorised)")
+    report.add_argument("--stopwords", type=Path, default=None, metavar="FILE",
+                        help="extra stop words, one per line, added to the package's list")
     report.add_argument("--publish-figures", type=Path, default=None, metavar="DIR",
                         help="also copy the report's figures here (make report: figures/)")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -24,5 +32,6 @@ def _run_report(args) -> None:
     from analysis.report import build_report  # papermill is slow to import: only when asked
 
     index = build_report(args.corpus, args.out, rules_path=args.rules, codebook_path=args.codebook,
-                         progress=not args.quiet, publish_figures_to=args.publish_figures)
+                         progress=not args.quiet, publish_figures_to=args.publish_figures,
+                         actors_path=args.actors, sources_path=args.sources, stopwords_path=args.stopwords)
     print(f"report written to {index}")

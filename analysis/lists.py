@@ -1,0 +1,158 @@
+"""Which data list each section of the study runs on, and which data files a report was built from.
+
+The package's codebook, actor list and source categories were written by reading
+the example corpus the project ships (``seeds/``): on another story their frames,
+actors and categories would be findings about the wrong story. One function,
+:func:`chosen_list`, decides for every notebook, command and report which list a
+section uses:
+
+1. a file the user passed: that file;
+2. no file, and the corpus is the package's example corpus: the package default;
+3. otherwise none: the section is left out, and :func:`missing_list_notice` says
+   in one line which option supplies the list.
+
+Stop words and cleaning rules are not about a story (English function words,
+page furniture), so their defaults apply to every corpus; a stop-word file the
+user passes is added to the default list.
+
+Public functions, in order: :func:`is_example_corpus`, :func:`chosen_list`,
+:func:`missing_list_notice`, :func:`list_notice`, :func:`source_rules`,
+:func:`left_out_tags`, :func:`data_files_used`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from analysis.actors import DEFAULT_ACTORS
+from analysis.paths import DATA_DIR, DEFAULT_CLEANING_RULES, DEFAULT_CODEBOOK, SEEDS_DIR
+from analysis.sources import DEFAULT_SOURCE_RULES, SourceRules, read_source_rules
+from analysis.vocabulary import DEFAULT_STOPWORDS
+
+# Sentences that only the example corpus's study shows (its story, its examples); read only for that corpus.
+EXAMPLE_STUDY_TEXT = DATA_DIR / "example_study.yaml"
+
+
+@dataclass(frozen=True)
+class StoryList:
+    """A data list written for one story: its option, notebook parameter, default file and what it gives."""
+
+    kind: str
+    what: str
+    option: str
+    parameter: str
+    default: Path
+    gives: str
+    doc: str
+
+    @property
+    def tag(self) -> str:
+        """Return the cell tag of the notebook sections that need this list."""
+        return f"needs-{self.kind}"
+
+
+STORY_LISTS = {
+    entry.kind: entry for entry in (
+        StoryList("codebook", "framing codebook", "--codebook", "codebook_path", DEFAULT_CODEBOOK,
+                  "count framing terms and naming choices", "docs/framing.md"),
+        StoryList("actors", "actor list", "--actors", "actors_path", DEFAULT_ACTORS,
+                  "score the tone of the sentences that name each actor", "docs/tone.md"),
+        StoryList("sources", "source-category list", "--sources", "sources_path", DEFAULT_SOURCE_RULES,
+                  "sort the speakers into source categories", "docs/sources.md"),
+    )
+}
+
+
+def _story_list(kind: str) -> StoryList:
+    try:
+        return STORY_LISTS[kind]
+    except KeyError:
+        raise ValueError(f"unknown list '{kind}' (one of {', '.join(STORY_LISTS)})") from None
+
+
+def is_example_corpus(corpus) -> bool:
+    """Return whether ``corpus`` (a Corpus or a path) is the example corpus the package ships."""
+    source = getattr(corpus, "source", corpus)
+    if source is None:
+        return True  # read_corpus(None) reads the example corpus
+    try:
+        return Path(source).resolve() == SEEDS_DIR.resolve()
+    except OSError:
+        return False
+
+
+def chosen_list(kind: str, given: Path | str | None, corpus) -> Path | None:
+    """Return the file the ``kind`` list ("codebook", "actors", "sources") is read from, or None to leave it out.
+
+    ``given`` is the file the user passed (None when none was): it is always used.
+    Without one, the package default is used for the example corpus only.
+    """
+    entry = _story_list(kind)
+    if given is not None and str(given) != "":
+        return Path(given)
+    return entry.default if is_example_corpus(corpus) else None
+
+
+def missing_list_notice(kind: str) -> str:
+    """Return the one-line Markdown notice shown where a section is left out for want of the ``kind`` list."""
+    entry = _story_list(kind)
+    return (f"*No {entry.what} was given, so this section is left out: pass `{entry.option} FILE` to `report` "
+            f"(notebook parameter `{entry.parameter}`) to {entry.gives} (see `{entry.doc}`).*")
+
+
+def list_notice(kind: str, chosen: Path | None) -> str:
+    """Return :func:`missing_list_notice` when no ``kind`` list was chosen, else an empty string."""
+    return missing_list_notice(kind) if chosen is None else ""
+
+
+def source_rules(chosen: Path | None) -> SourceRules:
+    """Return the source rules of the ``chosen`` file; without one, the package's speech verbs and no categories.
+
+    Finding who is quoted needs only speech verbs, which hold for any English news
+    text, so attributions are found on every corpus; only sorting speakers into
+    categories needs a list about the story, and without one every speaker is
+    ``unmatched``.
+    """
+    if chosen is not None:
+        return read_source_rules(chosen)
+    return replace(read_source_rules(DEFAULT_SOURCE_RULES), categories=())
+
+
+def left_out_tags(corpus, given: dict[str, Path | str | None]) -> set[str]:
+    """Return the cell tags of the sections left out for ``corpus``: one per list :func:`chosen_list` leaves out.
+
+    ``given`` maps a list kind (or its notebook parameter, ``codebook_path``) to the
+    file the user passed, or None.
+    """
+    by_kind = {kind: given.get(kind, given.get(entry.parameter)) for kind, entry in STORY_LISTS.items()}
+    return {STORY_LISTS[kind].tag for kind, path in by_kind.items() if chosen_list(kind, path, corpus) is None}
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One data file a study was built from: what it is, its path, and whether it is the package's default."""
+
+    what: str
+    path: Path
+    is_default: bool
+
+
+def data_files_used(corpus, rules_path=None, codebook_path=None, actors_path=None, sources_path=None,
+                    stopwords_path=None) -> list[DataFile]:
+    """Return the data files the study of ``corpus`` reads, given the files the user passed (None: not given).
+
+    Lists that :func:`chosen_list` leaves out are not listed: they were not used.
+    """
+    files = [DataFile("cleaning rules", Path(rules_path) if rules_path else DEFAULT_CLEANING_RULES,
+                      not rules_path),
+             DataFile("stop words", DEFAULT_STOPWORDS, True)]
+    if stopwords_path:
+        files.append(DataFile("extra stop words", Path(stopwords_path), False))
+    for kind, given in (("codebook", codebook_path), ("actors", actors_path), ("sources", sources_path)):
+        chosen = chosen_list(kind, given, corpus)
+        if chosen is not None:
+            files.append(DataFile(STORY_LISTS[kind].what, chosen, not given))
+    if is_example_corpus(corpus):
+        files.append(DataFile("study text for the example corpus", EXAMPLE_STUDY_TEXT, True))
+    return files
