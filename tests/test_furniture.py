@@ -242,3 +242,17 @@ def test_the_cleaning_audit_lists_every_removed_line_with_its_rule(tmp_path, cap
     removed = [number for number in range(1, len(NEWS_PAGE) + 1) if number not in kept]
     assert [(row["line_number"], row["text"], row["rule"]) for row in rows] == [
         (number, NEWS_PAGE[number - 1], rule) for number, rule in zip(removed, NEWS_PAGE_RULES, strict=True)]
+
+
+@pytest.mark.parametrize("line", ["Thu 27 Jul 2023 07.56 BST", "Jul 27, 2023, 7:56 AM",
+                                  "Thursday, July 27, 2023 at 7:56 a.m. ET", "March 4, 2023 - 5:30 pm EDT"])
+def test_a_date_with_a_time_is_a_dateline(default_rules, line):
+    [result] = clean_lines(line, default_rules)
+    assert (result.kept, result.role, result.rule) == (True, "dateline", "date-time-line")
+
+
+@pytest.mark.parametrize("line", ["27 July 2023 was the hottest day on record.", "May 2023",
+                                  "Jul 27, 2023 7:56 AM: the alarm sounded in Seoul."])
+def test_prose_that_starts_with_a_date_is_text(default_rules, line):
+    [result] = clean_lines(line, default_rules)
+    assert result.kept and result.role not in ("dateline", "byline", "sign_off")
