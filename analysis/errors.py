@@ -27,3 +27,7 @@ class InvalidBytesWarning(CorpusWarning):
 
 class NameCaseWarning(CorpusWarning):
     """Two outlet (or event) names differ only by case, so they are read as two names."""
+
+
+class NonEnglishWarning(CorpusWarning):
+    """Documents not in English were left out of a step that works on English only (VADER tone)."""

@@ -27,7 +27,7 @@ from analysis.matching import compile_phrase
 from analysis.output import markdown_text
 from analysis.paths import DATA_DIR
 from analysis.style import add_source_line, category_colors, corpus_label, new_figure, outlet_colors, text_color_on
-from analysis.text import count_words, match_key, quote_spans, quoted_word_count, tokenize
+from analysis.text import count_words, match_key, quote_spans, quoted_word_count, spans_overlapping, tokenize
 from analysis.yamlfile import read_yaml, where
 
 DEFAULT_SOURCE_RULES = DATA_DIR / "sources.yaml"
@@ -473,8 +473,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
         paragraph = paragraph_text[sentence.paragraph_id]
         if sentence.paragraph_id not in quote_cache:
             quote_cache[sentence.paragraph_id] = quote_spans(paragraph)
-        spans = [(low - sentence.start, high - sentence.start) for low, high in quote_cache[sentence.paragraph_id]
-                 if high > sentence.start and low < sentence.end]
+        spans = spans_overlapping(quote_cache[sentence.paragraph_id], sentence.start, sentence.end)
         text = sentence.text
         tokens = _tokens(text)
         base = {"doc_id": doc_id, "outlet": sentence.outlet, "event": event, "sentence_id": sentence.sentence_id}

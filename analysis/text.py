@@ -28,6 +28,7 @@ Decisions a reader should know (README, "The text model"):
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import itertools
 import re
@@ -190,13 +191,14 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     Spans exclude surrounding white space. A piece with no letter or digit (a stray
     closing quote, as the ”’ that ends Overt Operator's last paragraph) joins the
     sentence before it.
+
+    A sentence longer than :data:`MAX_SENTENCE_CHARS` (a paragraph without
+    sentence punctuation, or a quotation that never closes) is cut into pieces of
+    at most that length (see :func:`bounded_spans`), so that every later step works
+    on sentences of bounded length.
     """
     spans: list[tuple[int, int]] = []
-    position = 0
-    for piece in segment(LANGUAGE, paragraph):
-        found = paragraph.find(piece, position)
-        start = found if found >= 0 else position
-        position = start + len(piece)
+    for start, piece in _segment_pieces(paragraph):
         stripped = piece.strip()
         if not stripped:
             continue
@@ -206,7 +208,140 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
+    if any(end - start > MAX_SENTENCE_CHARS for start, end in spans):
+        spans = [piece for start, end in spans for piece in bounded_spans(paragraph, start, end)]
     return spans
+
+
+SEGMENT_CHUNK_CHARS = 100_000
+"""The most text handed to the segmenter at once; a longer paragraph is segmented chunk by chunk.
+
+No paragraph of the seeds comes near it (the longest has 394 characters), so
+chunking changes nothing in news text; it bounds the segmenter's working memory
+on a paragraph of many megabytes.
+"""
+
+
+def _segment_pieces(paragraph: str):
+    """Yield ``(start, piece)`` for the segmenter's pieces of ``paragraph``, which tile it.
+
+    A paragraph longer than SEGMENT_CHUNK_CHARS is segmented in chunks that end at
+    white space. Of each chunk but the last, only the pieces that end before its
+    last quarter are kept (at least the first piece), and the next chunk starts
+    where they end. The segmenter keeps a quotation or a bracket whole; a boundary
+    it judged with a quarter of a chunk (25,000 characters) still in view is the
+    boundary it finds in one pass over the paragraph, unless a quotation runs
+    longer than that. Each chunk costs time linear in its size and advances at
+    least a quarter of a chunk every two chunks, so the whole is linear.
+    """
+    length = len(paragraph)
+    if length <= SEGMENT_CHUNK_CHARS:
+        yield from _tile(paragraph, segment(LANGUAGE, paragraph), 0)
+        return
+    start = 0
+    while start < length:
+        end = min(start + SEGMENT_CHUNK_CHARS, length)
+        if end < length:
+            gap = _last_match(_CUT_AT_SPACE, paragraph, start + SEGMENT_CHUNK_CHARS // 2, end)
+            end = gap.end() if gap is not None else end
+        chunk = paragraph[start:end]
+        pieces = list(_tile(chunk, segment(LANGUAGE, chunk), start))
+        if end < length:
+            pieces = _settled_pieces(pieces, end - len(chunk) // 4)
+        yield from pieces
+        start = max(pieces[-1][0] + len(pieces[-1][1]), start + 1) if pieces else end
+
+
+def _settled_pieces(pieces: list[tuple[int, str]], settled: int) -> list[tuple[int, str]]:
+    """Return the leading ``pieces`` that end by ``settled``, cut after an even number of straight double quotes.
+
+    The segmenter pairs straight double quotes in order from the start of its
+    text, so the next chunk should start where they are paired as in the whole
+    paragraph. Where that cut would keep less than half of what ends by
+    ``settled`` (quotation marks that never pair), every piece ending by
+    ``settled`` is kept; at least the first piece is returned.
+    """
+    kept = [piece for piece in pieces if piece[0] + len(piece[1]) <= settled]
+    if not kept:
+        return pieces[:1]
+    quotes = 0
+    even = 0
+    for index, (_, piece) in enumerate(kept, start=1):
+        quotes += piece.count('"')
+        if quotes % 2 == 0:
+            even = index
+    first = kept[0][0]
+    kept_length = kept[-1][0] + len(kept[-1][1]) - first
+    if even and 2 * (kept[even - 1][0] + len(kept[even - 1][1]) - first) >= kept_length:
+        return kept[:even]
+    return kept
+
+
+def _tile(text: str, pieces: list[str], offset: int):
+    """Yield ``(offset + start, piece)`` for consecutive ``pieces`` of ``text``."""
+    position = 0
+    for piece in pieces:
+        # The pieces tile the text; a search bounded to the piece's own length keeps
+        # a piece the segmenter changed from costing a scan of the whole rest.
+        if text.startswith(piece, position):
+            start = position
+        else:
+            found = text.find(piece, position, position + 2 * len(piece) + 16)
+            start = found if found >= 0 else position
+        position = start + len(piece)
+        yield offset + start, piece
+
+
+MAX_SENTENCE_CHARS = 10_000
+"""The longest sentence, in characters: about 1,700 words, far beyond any sentence written to be read.
+
+The longest sentence of the seed articles has 394 characters, of the 5,190 NYT
+editorial sentences 451. A longer "sentence" is text the segmenter could not
+split, and scoring or matching it whole would take time that grows with the
+square of its length in the tone step (VADER looks back over the sentence for
+every word it scores).
+"""
+
+# Where a too-long sentence is best cut: after sentence punctuation (and closing
+# quotes or brackets) before white space, else at white space.
+_CUT_AFTER_PUNCTUATION = re.compile(r"[.!?…;:][\"'”’»)\]]*(?P<gap>\s+)")
+_CUT_AT_SPACE = re.compile(r"(?P<gap>\s+)")
+
+
+def bounded_spans(paragraph: str, start: int, end: int, limit: int | None = None) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` cut into spans of at most ``limit`` characters (default MAX_SENTENCE_CHARS).
+
+    Each cut falls in the second half of the allowed length: at the last white
+    space that follows sentence punctuation, else at the last white space, else
+    (text without spaces) exactly at the limit. White space at a cut belongs to no
+    span. Every character is looked at a bounded number of times, so the time is
+    linear in ``end - start``.
+    """
+    limit = MAX_SENTENCE_CHARS if limit is None else limit
+    if limit < 2:
+        raise ValueError(f"limit must be at least 2 characters (got {limit})")
+    spans: list[tuple[int, int]] = []
+    while end - start > limit:
+        low, high = start + limit // 2, start + limit
+        cut = _last_match(_CUT_AFTER_PUNCTUATION, paragraph, low, high + 1) or _last_match(
+            _CUT_AT_SPACE, paragraph, low, high + 1)
+        if cut is not None:
+            spans.append((start, cut.start("gap")))
+            start = cut.end("gap")
+        else:
+            spans.append((start, high))
+            gap = _CUT_AT_SPACE.match(paragraph, high, end)
+            start = gap.end() if gap else high
+    if end > start:
+        spans.append((start, end))
+    return spans
+
+
+def _last_match(pattern: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
+    last = None
+    for last in pattern.finditer(text, start, end):
+        pass
+    return last
 
 
 def tokenize(text: str) -> list[Token]:
@@ -282,18 +417,22 @@ def quote_spans(paragraph: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []  # (kind, start of the quoted text)
+    # Stack positions of the open double quotations, so that finding the innermost
+    # one does not scan a stack that many unclosed single quotations have grown.
+    doubles: list[int] = []
     length = len(paragraph)
     for mark in _QUOTE_MARK.finditer(paragraph):
         index, char = mark.start(), mark.group()
         before = paragraph[index - 1] if index > 0 else " "
         after = paragraph[index + 1] if index + 1 < length else " "
         if char == '"' or char in _DOUBLE_OPEN or char in _DOUBLE_CLOSE:
-            open_double = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == "double"), None)
+            open_double = doubles[-1] if doubles else None
             closes = char in _DOUBLE_CLOSE or (char == '"' and open_double is not None)
             if closes:
                 if open_double is not None:
-                    _close(stack, open_double, index, spans)
+                    _close(stack, doubles, open_double, index, spans)
             else:
+                doubles.append(len(stack))
                 stack.append(("double", index + 1))
         elif char in _SINGLE_OPEN:
             stack.append(("single", index + 1))
@@ -303,9 +442,9 @@ def quote_spans(paragraph: str) -> list[tuple[int, int]]:
             if not before.isalnum() and not _is_closing_context(before) and after.isalnum():
                 stack.append(("single", index + 1))
             elif stack and stack[-1][0] == "single":
-                _close(stack, len(stack) - 1, index, spans)
-    while stack:  # unclosed: the quotation runs to the end of the paragraph
-        _close(stack, 0, length, spans)
+                _close(stack, doubles, len(stack) - 1, index, spans)
+    if stack:  # unclosed: the quotation runs to the end of the paragraph
+        _close(stack, doubles, 0, length, spans)
     return _merge_spans(spans)
 
 
@@ -313,9 +452,12 @@ def _is_closing_context(char: str) -> bool:
     return char in ".,;:!?)]…" or char in _DOUBLE_CLOSE
 
 
-def _close(stack: list[tuple[str, int]], position: int, end: int, spans: list[tuple[int, int]]) -> None:
+def _close(stack: list[tuple[str, int]], doubles: list[int], position: int, end: int,
+           spans: list[tuple[int, int]]) -> None:
     start = stack[position][1]
     del stack[position:]
+    while doubles and doubles[-1] >= position:
+        doubles.pop()
     if end > start:
         spans.append((start, end))
 
@@ -342,10 +484,101 @@ def voice_of(n_words: int, n_quoted_words: int) -> str:
     return "mixed"
 
 
+def spans_overlapping(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """Return the ``spans`` that overlap ``[start, end)``, shifted so that ``start`` is 0.
+
+    ``spans`` are sorted and disjoint, as :func:`quote_spans` returns them; a binary
+    search finds the first, so a sentence's quotations cost no scan of the paragraph's.
+    """
+    index = bisect.bisect_right(spans, start, key=lambda span: span[1])
+    overlapping = []
+    while index < len(spans) and spans[index][0] < end:
+        overlapping.append((spans[index][0] - start, spans[index][1] - start))
+        index += 1
+    return overlapping
+
+
 def quoted_word_count(paragraph: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> int:
-    """Return how many words of ``paragraph[start:end]`` begin inside the quotation ``spans``."""
+    """Return how many words of ``paragraph[start:end]`` begin inside the quotation ``spans``.
+
+    ``spans`` are sorted and disjoint, as :func:`quote_spans` returns them. The
+    spans are walked once alongside the words, so counting every sentence of a
+    paragraph takes time linear in the paragraph, not in sentences × spans.
+    """
+    stop = len(paragraph) if end is None else end
+    index = bisect.bisect_right(spans, start, key=lambda span: span[1])  # first span ending after start
     count = 0
-    for match in _TOKEN_PATTERN.finditer(paragraph, start, len(paragraph) if end is None else end):
-        if match.lastgroup != "punct" and any(low <= match.start() < high for low, high in spans):
+    for match in _TOKEN_PATTERN.finditer(paragraph, start, stop):
+        if match.lastgroup == "punct":
+            continue
+        position = match.start()
+        while index < len(spans) and spans[index][1] <= position:
+            index += 1
+        if index == len(spans):
+            break
+        if spans[index][0] <= position:
             count += 1
     return count
+
+
+# Language --------------------------------------------------------------------------------------------------------------
+
+LANGUAGE_SAMPLE_CHARS = 3_000
+"""How much of a document the language check reads: its first 3,000 characters."""
+
+MIN_LANGUAGE_LETTERS = 100
+"""Fewer letters than this (a headline, a caption) are too little for the detector to be trusted."""
+
+MIN_LANGUAGE_CONFIDENCE = 0.9
+"""How sure the detector must be that a Latin-script text is not English (1 − its probability of English)."""
+
+NON_LATIN_SHARE = 0.5
+"""A text whose letters are at least this share in scripts other than Latin is not English, however short."""
+
+# Frequent English words that are rare in other languages written in Latin script
+# (no "in", "is", "was", "a": Dutch, German, Italian and Spanish have them too).
+_ENGLISH_MARKERS = frozenset(
+    "the of and to that for with from said this which were has have been their they would will who".split()
+)
+ENGLISH_MARKER_SHARE = 0.1
+"""A sample of 40 words or more whose words are at least this share English markers is English without the model."""
+
+
+@lru_cache(maxsize=1)
+def language_identifier():
+    """Return the py3langid identifier of this process (its model loads once, from the package)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def text_language(text: str) -> str:
+    """Return the ISO 639-1 code of the language of ``text`` (``en`` unless it is clearly another).
+
+    Only the first LANGUAGE_SAMPLE_CHARS characters are read, so the cost per
+    document is bounded. A sample whose letters are mostly in scripts other than
+    Latin (Cyrillic, Hangul, Arabic …) is not English, and the detector names its
+    language. A Latin-script sample is English when at least a tenth of its words
+    are frequent English words ("the", "of", "and" …); otherwise the detector
+    (py3langid, a naive Bayes model of byte n-grams shipped in its wheel) decides:
+    the text is in the detector's first language when the detector gives English a
+    probability of at most 1 − MIN_LANGUAGE_CONFIDENCE, on at least
+    MIN_LANGUAGE_LETTERS letters, so that a short English headline is never taken
+    for another language.
+    """
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    letters = [char for char in sample if char.isalpha()]
+    if not letters:
+        return LANGUAGE
+    non_latin = sum(1 for char in letters if "LATIN" not in unicodedata.name(char, ""))
+    if non_latin >= NON_LATIN_SHARE * len(letters):
+        ranked = language_identifier().rank(sample)
+        return next((code for code, _ in ranked if code != LANGUAGE), "und")
+    if len(letters) < MIN_LANGUAGE_LETTERS:
+        return LANGUAGE
+    words = [match.group().lower() for match in _WORD_PATTERN.finditer(sample)]
+    if len(words) >= 40 and sum(word in _ENGLISH_MARKERS for word in words) >= ENGLISH_MARKER_SHARE * len(words):
+        return LANGUAGE
+    ranked = language_identifier().rank(sample)
+    english = next((probability for code, probability in ranked if code == LANGUAGE), 0.0)
+    return ranked[0][0] if 1 - english >= MIN_LANGUAGE_CONFIDENCE else LANGUAGE

@@ -9,6 +9,10 @@ Method (docs/tone.md):
 * the voice of a sentence (authorial, quoted, mixed) comes from the text model:
   quoted words are those inside quotation marks of any style. A mixed sentence is
   scored whole, so its tone blends the outlet's words and the quoted speaker's;
+* VADER's lexicon is English: a document in another language (see
+  :func:`analysis.text.text_language`) is left out of scoring with a warning
+  naming it. Its sentences stay in the sentence table with ``label`` ``left out``
+  and no scores, and summaries count them in ``n_left_out``;
 * means carry a percentile bootstrap 95 % interval over sentences and outlet
   differences a two-sided permutation test on the difference in means, both
   with a fixed seed; with an ``event`` column, outlets are also compared within
@@ -21,6 +25,7 @@ score once and aggregate many ways).
 from __future__ import annotations
 
 import itertools
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -28,9 +33,11 @@ import pandas as pd
 from scipy import stats
 
 from analysis.actors import ActorList, actor_mentions, read_actors
-from analysis.errors import AnalysisError, CorpusError
+from analysis.cleaning import TEXT_ROLES
+from analysis.errors import AnalysisError, CorpusError, NonEnglishWarning
 from analysis.output import markdown_text
 from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
+from analysis.text import LANGUAGE, LANGUAGE_SAMPLE_CHARS, text_language
 
 THRESHOLD = 0.05
 SEED = 2023
@@ -39,10 +46,11 @@ CONFIDENCE = 0.95
 LABELS = ("positive", "neutral", "negative")
 VOICE_ORDER = ("authorial", "quoted", "mixed")
 ALL = "all"
+LEFT_OUT = "left out"  # the label of a sentence not scored: its document is not in English
 _BATCH = 200  # resamples per batch: bounds memory for groups of many sentences
 
 _SUMMARY_COLUMNS = ["n_sentences", "mean_compound", "ci_low", "ci_high", "n_positive", "n_neutral", "n_negative",
-                    "share_positive", "share_neutral", "share_negative"]
+                    "share_positive", "share_neutral", "share_negative", "n_left_out"]
 
 
 @lru_cache(maxsize=1)
@@ -79,25 +87,73 @@ def score_texts(texts, threshold: float = THRESHOLD) -> pd.DataFrame:
     return table
 
 
+def document_languages(corpus) -> pd.DataFrame:
+    """Return the language of each document of ``corpus``, read from the start of its own text.
+
+    Returns
+    -------
+    DataFrame with columns ``doc_id, outlet, source`` (the document's file or
+    row, relative to the corpus) and ``language`` (ISO 639-1 code, ``en`` unless
+    the document is clearly in another language; see
+    :func:`analysis.text.text_language`), in corpus order.
+    """
+    samples: dict[str, list[str]] = {doc_id: [] for doc_id in corpus.documents["doc_id"]}
+    lengths = dict.fromkeys(samples, 0)
+    paragraphs = corpus.paragraphs
+    for doc_id, role, text in zip(paragraphs["doc_id"], paragraphs["role"], paragraphs["text"]):
+        if role in TEXT_ROLES and lengths[doc_id] < LANGUAGE_SAMPLE_CHARS:
+            piece = text[:LANGUAGE_SAMPLE_CHARS - lengths[doc_id]]
+            samples[doc_id].append(piece)
+            lengths[doc_id] += len(piece) + 1
+    table = corpus.documents[["doc_id", "outlet", "source"]].copy()
+    table["language"] = [text_language("\n".join(samples[doc_id])) for doc_id in table["doc_id"]]
+    return table.reset_index(drop=True)
+
+
+def _warn_left_out(languages: pd.DataFrame) -> None:
+    left_out = languages[languages["language"] != LANGUAGE]
+    if left_out.empty:
+        return
+    shown = [f"{row.doc_id} ({row.source}, {row.language})" for row in left_out.head(5).itertuples(index=False)]
+    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+    warnings.warn(
+        f"{len(left_out)} of {len(languages)} documents are not in English and are left out of tone "
+        f"(VADER scores English only): {', '.join(shown)}{more}",
+        NonEnglishWarning, stacklevel=3,
+    )
+
+
 def sentence_tone(corpus, threshold: float = THRESHOLD) -> pd.DataFrame:
     """Return one row per sentence of ``corpus`` with its VADER tone.
+
+    Sentences of documents not in English (:func:`document_languages`) are not
+    scored: a warning names those documents, and their rows have no scores and the
+    label ``left out``.
 
     Returns
     -------
     DataFrame with columns ``doc_id, outlet, event`` (empty when the corpus has no
-    events), ``paragraph_id, sentence_id, sentence_index, role, voice, position``
-    (share of the article's words before the sentence), ``n_words, text, neg,
-    neu, pos`` (shares of the sentence's lexicon weight, summing to 1),
-    ``compound`` (normalised sum, −1 to 1) and ``label`` (positive, neutral or
-    negative at ±``threshold``). Rows follow ``corpus.sentences``.
+    events), ``language`` (of the document), ``paragraph_id, sentence_id,
+    sentence_index, role, voice, position`` (share of the article's words before
+    the sentence), ``n_words, text, neg, neu, pos`` (shares of the sentence's
+    lexicon weight, summing to 1), ``compound`` (normalised sum, −1 to 1) and
+    ``label`` (positive, neutral or negative at ±``threshold``, or ``left out``).
+    Rows follow ``corpus.sentences``.
     """
+    _check_threshold(threshold)
     sentences = corpus.sentences
-    scores = score_texts(sentences["text"].tolist(), threshold)
+    languages = document_languages(corpus)
+    _warn_left_out(languages)
+    language_of = dict(zip(languages["doc_id"], languages["language"]))
+    language = sentences["doc_id"].map(language_of).fillna(LANGUAGE).to_numpy()
+    english = language == LANGUAGE
+    scores = score_texts(sentences["text"].to_numpy()[english].tolist(), threshold)
     event_of = dict(zip(corpus.documents["doc_id"], corpus.documents["event"].astype(str)))
     table = pd.DataFrame({
         "doc_id": sentences["doc_id"].to_numpy(),
         "outlet": sentences["outlet"].to_numpy(),
         "event": sentences["doc_id"].map(event_of).fillna("").to_numpy(),
+        "language": language,
         "paragraph_id": sentences["paragraph_id"].to_numpy(),
         "sentence_id": sentences["sentence_id"].to_numpy(),
         "sentence_index": sentences["sentence_index"].to_numpy(),
@@ -107,8 +163,13 @@ def sentence_tone(corpus, threshold: float = THRESHOLD) -> pd.DataFrame:
         "n_words": sentences["n_words"].to_numpy(),
         "text": sentences["text"].to_numpy(),
     })
-    for column in ("neg", "neu", "pos", "compound", "label"):
-        table[column] = scores[column].to_numpy()
+    for column in ("neg", "neu", "pos", "compound"):
+        values = np.full(len(table), np.nan)
+        values[english] = scores[column].to_numpy()
+        table[column] = values
+    labels = np.full(len(table), LEFT_OUT, dtype=object)
+    labels[english] = scores["label"].to_numpy()
+    table["label"] = labels
     return table
 
 
@@ -121,6 +182,12 @@ def _tones(source, threshold: float = THRESHOLD) -> pd.DataFrame:
             raise AnalysisError(f"not a sentence-tone table: column '{missing[0]}' is missing")
         return source
     return sentence_tone(source, threshold)
+
+
+def _scored(tones: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of a sentence-tone table that were scored (not ``left out``)."""
+    left_out = tones["label"] == LEFT_OUT
+    return tones[~left_out] if left_out.any() else tones
 
 
 def _outlet_order(source, tones: pd.DataFrame) -> list[str]:
@@ -191,12 +258,16 @@ def _mean_difference(first, second, axis=-1):
 
 
 def _summary_row(compound: np.ndarray, labels: np.ndarray, seed: int, n_resamples: int) -> list:
+    left_out = labels == LEFT_OUT
+    n_left_out = int(np.sum(left_out))
+    if n_left_out:
+        compound, labels = compound[~left_out], labels[~left_out]
     n = int(compound.size)
     low, high = bootstrap_interval(compound, seed, n_resamples)
     counts = [int(np.sum(labels == label)) for label in LABELS]
     shares = [count / n if n else float("nan") for count in counts]
     mean = float(compound.mean()) if n else float("nan")
-    return [n, mean, low, high, *counts, *shares]
+    return [n, mean, low, high, *counts, *shares, n_left_out]
 
 
 def tone_summary(source, by: str | list[str] = "outlet", threshold: float = THRESHOLD, seed: int = SEED,
@@ -212,7 +283,8 @@ def tone_summary(source, by: str | list[str] = "outlet", threshold: float = THRE
     DataFrame with the ``by`` columns, then ``n_sentences, mean_compound, ci_low,
     ci_high`` (percentile bootstrap 95 % interval of the mean, NaN under two
     sentences), ``n_positive, n_neutral, n_negative`` and ``share_positive,
-    share_neutral, share_negative``. Groups are ordered as they first appear
+    share_neutral, share_negative`` and ``n_left_out`` (sentences not scored: their
+    document is not in English). Groups are ordered as they first appear
     (outlets in corpus order, voices authorial, quoted, mixed).
     """
     tones = _tones(source, threshold)
@@ -282,13 +354,14 @@ def outlet_differences(source, voice: str | None = None, threshold: float = THRE
     difference`` (mean_a − mean_b) and ``p_value`` (two-sided; NaN when a side has
     no sentence).
     """
-    tones = _tones(source, threshold)
-    _require_outlets(source, tones)
+    every_tone = _tones(source, threshold)
+    _require_outlets(source, every_tone)
+    tones = _scored(every_tone)
     if voice is not None:
         if voice not in VOICE_ORDER:
             raise AnalysisError(f"unknown voice '{voice}' (choose from {', '.join(VOICE_ORDER)})")
         tones = tones[tones["voice"] == voice]
-    outlets = _outlet_order(source, tones)
+    outlets = _outlet_order(source, every_tone)
     compound = {outlet: group["compound"].to_numpy() for outlet, group in tones.groupby("outlet", sort=False)}
     empty = np.array([], dtype=float)
     rows = []
@@ -335,15 +408,16 @@ def paired_event_differences(source, threshold: float = THRESHOLD, seed: int = S
     mean_b), ``ci_low, ci_high`` and ``p_value`` (NaN under two shared events:
     one event is not a test). Empty when the corpus has no events.
     """
-    tones = _tones(source, threshold)
-    _require_outlets(source, tones)
+    every_tone = _tones(source, threshold)
+    _require_outlets(source, every_tone)
+    tones = _scored(every_tone)
     columns = ["outlet_a", "outlet_b", "n_events", "mean_difference", "ci_low", "ci_high", "p_value"]
     with_event = tones[tones["event"].astype(str).str.strip() != ""] if "event" in tones.columns else tones.iloc[0:0]
     if with_event.empty:
         return pd.DataFrame(columns=columns)
     means = with_event.groupby(["event", "outlet"], sort=True)["compound"].mean().unstack("outlet")
     rows = []
-    for first, second in itertools.combinations(_outlet_order(source, tones), 2):
+    for first, second in itertools.combinations(_outlet_order(source, every_tone), 2):
         if first not in means.columns or second not in means.columns:
             rows.append((first, second, 0, float("nan"), float("nan"), float("nan"), float("nan")))
             continue
@@ -413,7 +487,7 @@ def extreme_sentences(source, n: int = 1, threshold: float = THRESHOLD) -> pd.Da
     ``rank`` (1 = most extreme), ``doc_id, sentence_id, role, voice, compound,
     text``.
     """
-    tones = _tones(source, threshold).reset_index(drop=True)
+    tones = _scored(_tones(source, threshold)).reset_index(drop=True)
     tones = tones.assign(_order=np.arange(len(tones)))
     rows = []
     for outlet in _outlet_order(source, tones):
