@@ -256,3 +256,11 @@ def test_a_date_with_a_time_is_a_dateline(default_rules, line):
 def test_prose_that_starts_with_a_date_is_text(default_rules, line):
     [result] = clean_lines(line, default_rules)
     assert result.kept and result.role not in ("dateline", "byline", "sign_off")
+
+
+@pytest.mark.parametrize("line", ["Photo: North Korean leader Kim Jong Un inspects missiles in Pyongyang on Wednesday.",
+                                  "Pictured: Sergei Shoigu and Kim Jong Un at the parade."])
+def test_a_line_that_introduces_a_photo_is_a_caption(default_rules, line):
+    # The "\b" after "Photo:" used to need a letter straight after the colon, so "Photo: North…" was no caption.
+    [result] = clean_lines(line, default_rules)
+    assert (result.kept, result.role, result.rule) == (True, "caption", "photo-caption")
