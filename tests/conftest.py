@@ -60,3 +60,29 @@ def seed_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("seed-report") / "report"
     build_report(SEEDS_DIR, out, progress=False)
     return out
+
+
+# --- no test leaves files outside its temporary folder ----------------------------------
+# Test runs may create only these in the project (caches and the browser tests' screenshots).
+ALLOWED_LEFTOVERS = (".pytest_cache/", "test-artifacts/", "__pycache__/", ".egg-info/")
+
+
+def _project_files_outside_git() -> set[str]:
+    """Return the project's untracked and ignored paths (``git status`` lists them), minus .venv."""
+    import subprocess
+
+    done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--ignored"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    paths = {line[3:] for line in done.stdout.splitlines() if line[:2] in ("??", "!!")}
+    return {path for path in paths if not path.startswith(".venv/")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_files_left_in_the_project():
+    """Fail the run (an error at the last teardown) when tests left files in the project folder."""
+    before = _project_files_outside_git()
+    yield
+    left = sorted(path for path in _project_files_outside_git() - before
+                  if not any(part in path for part in ALLOWED_LEFTOVERS))
+    if left:
+        pytest.fail(f"the tests left {len(left)} file(s) in the project folder: {', '.join(left[:10])}")
