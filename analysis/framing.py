@@ -85,31 +85,36 @@ def find_group_matches(corpus, groups: list[tuple[str, tuple[Term, ...]]]) -> pd
     if sentences.empty or not groups:
         return pd.DataFrame(rows, columns=MATCH_COLUMNS)
     for doc_id, document in sentences.groupby("doc_id", sort=False):
-        texts = document["text"].tolist()
-        forms = [matching_form(text) for text in texts]
-        printed = _Joined(texts)
-        matching = _Joined([form for form, _ in forms])
+        all_texts = document["text"].tolist()
         words = document["n_words"].to_numpy()
         words_before = np.concatenate([[0], np.cumsum(words)[:-1]])
         total_words = max(int(words.sum()), 1)
         outlet = document["outlet"].iloc[0]
         roles = document["role"].tolist()
         sentence_ids = document["sentence_id"].tolist()
-        for group, terms in groups:
-            candidates: dict[int, list[tuple[int, int, int, str]]] = {}
-            for order, term in enumerate(terms):
-                joined = printed if term.as_printed else matching
-                for index, start, end in joined.find(term.pattern, None if term.as_printed else term.anchor):
-                    if not term.as_printed:
-                        offsets = forms[index][1]
-                        start, end = offsets[start], offsets[end - 1] + 1
-                    candidates.setdefault(index, []).append((start, end, order, term.label))
-            for index in sorted(candidates):
-                text = texts[index]
-                for start, end, _, label in _longest_first(candidates[index]):
-                    position = (int(words_before[index]) + count_words(text[:start])) / total_words
-                    rows.append((doc_id, outlet, roles[index], sentence_ids[index], group, label,
-                                 text[start:end], start, end, position))
+        # A batch of sentences at a time: the matching forms keep one offset per
+        # character, which for a whole huge document would take gigabytes.
+        for first, last in _batches(all_texts, MATCH_BATCH_CHARS):
+            texts = all_texts[first:last]
+            forms = [matching_form(text) for text in texts]
+            printed = _Joined(texts)
+            matching = _Joined([form for form, _ in forms])
+            for group, terms in groups:
+                candidates: dict[int, list[tuple[int, int, int, str]]] = {}
+                for order, term in enumerate(terms):
+                    joined = printed if term.as_printed else matching
+                    for index, start, end in joined.find(term.pattern, None if term.as_printed else term.anchor):
+                        if not term.as_printed:
+                            offsets = forms[index][1]
+                            start, end = offsets[start], offsets[end - 1] + 1
+                        candidates.setdefault(index, []).append((start, end, order, term.label))
+                for index in sorted(candidates):
+                    text = texts[index]
+                    at = first + index
+                    for start, end, _, label in _longest_first(candidates[index]):
+                        position = (int(words_before[at]) + count_words(text[:start])) / total_words
+                        rows.append((doc_id, outlet, roles[at], sentence_ids[at], group, label,
+                                     text[start:end], start, end, position))
     table = pd.DataFrame(rows, columns=MATCH_COLUMNS)
     order = {sentence_id: rank for rank, sentence_id in enumerate(sentences["sentence_id"])}
     group_order = {name: rank for rank, (name, _) in enumerate(groups)}
@@ -117,6 +122,22 @@ def find_group_matches(corpus, groups: list[tuple[str, tuple[Term, ...]]]) -> pd
     table["_group"] = table["frame"].map(group_order)
     table = table.sort_values(["_sentence", "start", "_group", "end"], kind="stable")
     return table.drop(columns=["_sentence", "_group"]).reset_index(drop=True)
+
+
+MATCH_BATCH_CHARS = 1_000_000  # sentences searched together: bounds the memory of matching one document
+
+
+def _batches(texts: list[str], max_chars: int) -> list[tuple[int, int]]:
+    """Return ``(first, last)`` index ranges of consecutive ``texts`` holding about ``max_chars`` characters each."""
+    ranges, first, size = [], 0, 0
+    for index, text in enumerate(texts):
+        if size and size + len(text) > max_chars:
+            ranges.append((first, index))
+            first, size = index, 0
+        size += len(text) + 1
+    if first < len(texts):
+        ranges.append((first, len(texts)))
+    return ranges
 
 
 class _Joined:

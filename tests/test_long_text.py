@@ -234,3 +234,36 @@ def test_an_english_corpus_gives_no_language_warning(seeds):
         tones = tone.sentence_tone(seeds)
     assert (tones["label"] != tone.LEFT_OUT).all()
     assert set(tones["language"]) == {"en"}
+
+
+# Framing matches a batch of sentences at a time --------------------------------------------------------------------------
+
+
+def test_framing_matches_are_the_same_when_searched_in_small_batches(seeds, monkeypatch):
+    from analysis import framing
+    from analysis.codebook import read_codebook
+
+    codebook = read_codebook()
+    groups = [(frame.name, frame.terms) for frame in codebook.frames]
+    whole = framing.find_group_matches(seeds, groups)
+    assert len(whole) > 20  # the study codebook finds its frames in the seeds
+    seen = []
+    real_matching_form = framing.matching_form
+
+    def recording_matching_form(text_):
+        seen.append(len(text_))
+        return real_matching_form(text_)
+
+    monkeypatch.setattr(framing, "matching_form", recording_matching_form)
+    monkeypatch.setattr(framing, "MATCH_BATCH_CHARS", 300)  # a sentence or two per batch
+    batched = framing.find_group_matches(seeds, groups)
+    assert batched.equals(whole)
+    assert len(seen) == len(seeds.sentences)  # every sentence's matching form made once
+
+
+def test_batches_hold_at_most_the_limit_unless_one_text_is_longer():
+    from analysis.framing import _batches
+
+    # sizes count each text and one separator: 4+1, 4+1 | 9+1 | 20+1 | 1+1
+    assert _batches(["aaaa", "bbbb", "ccccccccc", "d" * 20, "e"], 10) == [(0, 2), (2, 3), (3, 4), (4, 5)]
+    assert _batches([], 10) == []
