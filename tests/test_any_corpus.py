@@ -127,6 +127,23 @@ def test_top_events_keeps_the_largest_and_counts_the_rest():
     assert study.top_events(table, corpus, top=20)[1] == ""
 
 
+def test_a_hundred_events_stay_readable(tmp_path):
+    from conftest import write_jsonl
+
+    # Events 0-9 have three documents (one per outlet), events 10-99 one document each.
+    records = [{"outlet": outlet, "event": f"e{number:03d}", "title": f"Story {number}",
+                "text": f"Story {number}\n\nThe council met on day {number}."}
+               for number in range(100) for outlet in (("A", "B", "C") if number < 10 else ("A",))]
+    corpus = read_corpus(write_jsonl(tmp_path / "many.jsonl", records))
+    assert study.describe_story(corpus) == (
+        "The corpus covers 100 events; those with the most articles are "
+        + "; ".join(f"“Story {number}” (3 articles, 3 outlets)" for number in range(5)) + " ….")
+    shown, note = study.top_events(study.event_titles(corpus), corpus)
+    assert list(shown["event_title"]) == [f"Story {number}" for number in range(10)]
+    assert note.endswith("The other 90 events (90 documents, at most 1 each) are in the full table saved with "
+                         "the report.")
+
+
 def test_example_lists_apply_only_to_the_example_corpus(tmp_path):
     unseen = read_corpus(UNSEEN)
     seeds = read_corpus(SEEDS_DIR)

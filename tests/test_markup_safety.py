@@ -93,6 +93,7 @@ def hostile_corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
     return read_corpus(write_jsonl(folder / "hostile.jsonl", [
         {"doc_id": "a", "outlet": IMAGE_OUTLET, "event": "[e](http://127.0.0.1:8765/e)",
+         "event_title": "[t](http://127.0.0.1:8765/t)",
          "text": "Sanctions talk\n\nThe sanctions were discussed at the parade, a minister said.\n\n"
                  "\"It was a fine [day](javascript:alert(2)) for $x^2$,\" the minister said.\n"},
         {"doc_id": "b", "outlet": SCRIPT_LINK_OUTLET, "event": "[e](http://127.0.0.1:8765/e)",
@@ -112,7 +113,8 @@ def assert_text_only(markdown: str, *expected: str) -> None:
 def test_computed_sentences_show_hostile_names_as_text(hostile_corpus):
     from analysis.codebook import read_codebook
 
-    assert_text_only(safe_markdown(study.describe_story(hostile_corpus)).data, "[e](http://127.0.0.1:8765/e)")
+    # The story names events by title (here the event_title column).
+    assert_text_only(safe_markdown(study.describe_story(hostile_corpus)).data, "[t](http://127.0.0.1:8765/t)")
     assert_text_only(safe_markdown(study.describe_corpus(hostile_corpus)).data, IMAGE_OUTLET, SCRIPT_LINK_OUTLET)
     frames = frame_counts(hostile_corpus, read_codebook(None))
     from analysis.framing import framing_summary
