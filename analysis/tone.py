@@ -47,7 +47,13 @@ LABELS = ("positive", "neutral", "negative")
 VOICE_ORDER = ("authorial", "quoted", "mixed")
 ALL = "all"
 LEFT_OUT = "left out"  # the label of a sentence not scored: its document is not in English
-_BATCH = 200  # resamples per batch: bounds memory for groups of many sentences
+_BATCH = 200  # resamples per batch, at most
+_BATCH_VALUES = 2_000_000  # resampled values per batch, at most (16 MB): bounds memory for one huge group
+
+
+def _batch(n_values: int) -> int:
+    """Return how many resamples of ``n_values`` values to draw at once (scipy's results do not depend on it)."""
+    return max(1, min(_BATCH, _BATCH_VALUES // max(n_values, 1)))
 
 _SUMMARY_COLUMNS = ["n_sentences", "mean_compound", "ci_low", "ci_high", "n_positive", "n_neutral", "n_negative",
                     "share_positive", "share_neutral", "share_negative", "n_left_out"]
@@ -216,7 +222,8 @@ def bootstrap_interval(values, seed: int = SEED, n_resamples: int = N_RESAMPLES,
     if np.all(data == data[0]):
         return (float(data[0]), float(data[0]))
     result = stats.bootstrap((data,), np.mean, n_resamples=n_resamples, confidence_level=confidence,
-                             method="percentile", vectorized=True, batch=_BATCH, rng=np.random.default_rng(seed))
+                             method="percentile", vectorized=True, batch=_batch(data.size),
+                             rng=np.random.default_rng(seed))
     return (float(result.confidence_interval.low), float(result.confidence_interval.high))
 
 
@@ -233,7 +240,7 @@ def permutation_difference(first, second, seed: int = SEED, n_resamples: int = N
         return (float("nan"), float("nan"))
     difference = float(a.mean() - b.mean())
     result = stats.permutation_test((a, b), _mean_difference, permutation_type="independent", vectorized=True,
-                                    n_resamples=n_resamples, batch=_BATCH, alternative="two-sided",
+                                    n_resamples=n_resamples, batch=_batch(a.size + b.size), alternative="two-sided",
                                     rng=np.random.default_rng(seed))
     return (difference, float(min(1.0, result.pvalue)))
 
@@ -248,7 +255,7 @@ def sign_flip_p_value(differences, seed: int = SEED, n_resamples: int = N_RESAMP
     if data.size < 2:
         return float("nan")
     result = stats.permutation_test((data,), np.mean, permutation_type="samples", vectorized=True,
-                                    n_resamples=n_resamples, batch=_BATCH, alternative="two-sided",
+                                    n_resamples=n_resamples, batch=_batch(data.size), alternative="two-sided",
                                     rng=np.random.default_rng(seed))
     return float(min(1.0, result.pvalue))
 

@@ -267,3 +267,24 @@ def test_batches_hold_at_most_the_limit_unless_one_text_is_longer():
     # sizes count each text and one separator: 4+1, 4+1 | 9+1 | 20+1 | 1+1
     assert _batches(["aaaa", "bbbb", "ccccccccc", "d" * 20, "e"], 10) == [(0, 2), (2, 3), (3, 4), (4, 5)]
     assert _batches([], 10) == []
+
+
+# Resampling a huge group in small batches --------------------------------------------------------------------------------
+
+
+def test_resampling_batches_hold_a_bounded_number_of_values():
+    # 200 resamples of 100,000 sentences at once were 160 MB of floats and as much of indices
+    assert tone._batch(100) == 200
+    assert tone._batch(100_000) * 100_000 <= 2_000_000
+    assert tone._batch(50_000_000) == 1
+
+
+def test_intervals_and_p_values_do_not_depend_on_the_batch(monkeypatch):
+    values = [((index * 7919) % 1000) / 1000 - 0.5 for index in range(3001)]
+    before = (tone.bootstrap_interval(values, n_resamples=499),
+              tone.permutation_difference(values[:1500], values[1500:], n_resamples=499))
+    monkeypatch.setattr(tone, "_BATCH_VALUES", 10_000)  # three resamples per batch
+    assert tone._batch(3001) == 3
+    after = (tone.bootstrap_interval(values, n_resamples=499),
+             tone.permutation_difference(values[:1500], values[1500:], n_resamples=499))
+    assert after == before
