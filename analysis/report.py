@@ -123,6 +123,7 @@ def build_report(
         parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path),
                       **{name: str(path) if path is not None else None for name, path in given_lists.items()}}
         left_out = lists.left_out_tags(corpus, given_lists)
+        shown_parameters = _shown_parameters(corpus, rules_path, given_lists)
         make_folder(out_dir.parent)
         remove_leftover_builds(out_dir)
         staging, lock = _new_staging_folder(out_dir)
@@ -141,7 +142,8 @@ def build_report(
             for name, page in zip(notebooks, pages):
                 is_study = page == "index.html"
                 html_page = _render(executed[name], titles[name], navigation, show_code=not is_study,
-                                    footer=provenance if is_study else "", left_out=left_out)
+                                    footer=provenance if is_study else "", left_out=left_out,
+                                    shown_parameters=shown_parameters)
                 write_text_atomic(staging / page, html_page)
             if "index.html" not in pages:
                 write_text_atomic(staging / "index.html", _index_page(navigation, corpus, provenance))
@@ -529,7 +531,8 @@ def _title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
 
 
 def _render(notebook: nbformat.NotebookNode, title: str, navigation: list[tuple[str, str]],
-            show_code: bool, footer: str = "", left_out: set[str] = frozenset()) -> str:
+            show_code: bool, footer: str = "", left_out: set[str] = frozenset(),
+            shown_parameters: dict[str, str] | None = None) -> str:
     """Return the notebook as one offline HTML page: navigation, contents, images embedded.
 
     The page is rendered twice: the first pass finds the section headings (with the
@@ -540,7 +543,7 @@ def _render(notebook: nbformat.NotebookNode, title: str, navigation: list[tuple[
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.exclude_input = not show_code
-    notebook = _without_run_metadata(notebook, left_out)
+    notebook = _without_run_metadata(notebook, left_out, shown_parameters)
     notebook.metadata["title"] = title
     resources = {"report_nav": _navigation_html(navigation, title), "report_footer": footer, "report_toc": ""}
     first, _ = exporter.from_notebook_node(notebook, resources=dict(resources))
@@ -598,15 +601,24 @@ def _section_headings(page: str) -> list[tuple[str, str]]:
     return collector.headings
 
 
-def _without_run_metadata(notebook: nbformat.NotebookNode, left_out: set[str] = frozenset()) -> nbformat.NotebookNode:
+def _without_run_metadata(notebook: nbformat.NotebookNode, left_out: set[str] = frozenset(),
+                          shown_parameters: dict[str, str] | None = None) -> nbformat.NotebookNode:
     """Return a copy without papermill's timestamps and durations, which change every run,
-    without the injected-parameters cell, whose absolute paths depend on the machine
-    (the index page names the corpus instead), and without the cells of sections left
-    out (tagged with one of ``left_out``, see :func:`analysis.lists.left_out_tags`)."""
+    and without the cells of sections left out (tagged with one of ``left_out``, see
+    :func:`analysis.lists.left_out_tags`). The injected-parameters cell, whose absolute
+    paths depend on the machine, shows ``shown_parameters`` instead (the values as
+    :func:`_shown_parameters` writes them), or is dropped when there are none."""
     clean = nbformat.from_dict(notebook)
     clean.metadata.pop("papermill", None)
-    dropped = {"injected-parameters", *left_out}
+    dropped = set(left_out) | ({"injected-parameters"} if shown_parameters is None else set())
     clean.cells = [cell for cell in clean.cells if not dropped & set(cell.metadata.get("tags", []))]
+    for cell in clean.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            names = re.findall(r"^(\w+) = ", cell.source, flags=re.MULTILINE)
+            cell.id = "injected-parameters"  # papermill draws a random id: the page must rebuild byte for byte
+            cell.source = "\n".join(
+                ["# Parameters this report passed (files relative to the project, or to the corpus's folder)"]
+                + [f"{name} = {shown_parameters[name]}" for name in names if name in shown_parameters])
     for cell in clean.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -646,6 +658,18 @@ def _provenance_html(corpus, data_files: list) -> str:
 </table>
 </section>
 """
+
+
+def _shown_parameters(corpus, rules_path: Path, given_lists: dict[str, Path | None]) -> dict[str, str]:
+    """Return the notebook parameters as an appendix page shows them: Python literals with paths named as
+    the provenance names them (never absolute), None for a file not given."""
+    def shown(path) -> str:
+        return "None" if path is None else repr(_display_path(path, corpus.source))
+
+    return {"corpus_path": shown(corpus.source),
+            "rules_path": shown(None if rules_path == DEFAULT_CLEANING_RULES else rules_path),
+            "output_dir": "'.'  # this report's folder: tables/ and figures/",
+            **{name: shown(path) for name, path in given_lists.items()}}
 
 
 def _check_data_lists(given: dict[str, Path | None]) -> None:

@@ -167,6 +167,15 @@ def test_no_page_tells_the_example_story(unseen_report):
         assert EXAMPLE_STORY.search(table.read_text(encoding="utf-8")) is None, table.name
 
 
+def test_appendix_code_shows_the_parameters_passed_without_machine_paths(unseen_report, report_with_lists):
+    vocabulary_page = visible_text(unseen_report / "02_vocabulary.html")
+    assert "corpus_path = 'tests/data/unseen' rules_path = None stopwords_path = None" in vocabulary_page
+    assert "stopwords_path = 'stopwords.txt'" in visible_text(report_with_lists / "02_vocabulary.html")
+    assert "actors_path = 'actors.yaml'" in visible_text(report_with_lists / "04_tone.html")
+    for page in [*unseen_report.glob("*.html"), *report_with_lists.glob("*.html")]:
+        assert str(PROJECT_ROOT) not in page.read_text(encoding="utf-8"), page.name
+
+
 def test_pages_show_event_titles(unseen_report):
     titles = {row["event"]: row["event_title"] for row in manifest() if row["event_title"]}
     corpus_page = visible_text(unseen_report / "01_corpus.html")
