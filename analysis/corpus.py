@@ -47,6 +47,7 @@ from analysis.text import (
 )
 
 MANIFEST_NAME = "corpus.csv"
+SENTENCE_BLOCK_ROWS = 20_000  # sentences turned into table rows at a time (bounds memory on huge documents)
 MANIFEST_REQUIRED = ("doc_id", "file", "outlet")
 TABLE_REQUIRED = ("text", "outlet")
 OPTIONAL_COLUMNS = ("title", "date", "url", "event")
@@ -106,6 +107,11 @@ class Corpus:
         before the sentence, 0 to <1).
         """
         rows = []
+        # Rows become a table a block at a time: a huge document's sentences as Python
+        # tuples and strings would take several times the size of its text.
+        blocks: list[pd.DataFrame] = []
+        columns = ["doc_id", "outlet", "paragraph_id", "sentence_id", "sentence_index", "role", "text",
+                   "start", "end", "n_words", "n_quoted_words", "voice"]
         outlet_of = dict(zip(self.documents["doc_id"], self.documents["outlet"]))
         text_paragraphs = self.paragraphs[self.paragraphs["role"].isin(TEXT_ROLES)]
         for doc_id, paragraphs in text_paragraphs.groupby("doc_id", sort=False):
@@ -121,9 +127,12 @@ class Corpus:
                          paragraph.role, sentence, start, end, n_words, n_quoted, voice_of(n_words, n_quoted))
                     )
                     index += 1
-        columns = ["doc_id", "outlet", "paragraph_id", "sentence_id", "sentence_index", "role", "text",
-                   "start", "end", "n_words", "n_quoted_words", "voice"]
-        table = pd.DataFrame.from_records(rows, columns=columns)
+                    if len(rows) == SENTENCE_BLOCK_ROWS:
+                        blocks.append(pd.DataFrame.from_records(rows, columns=columns))
+                        rows = []
+        if rows or not blocks:
+            blocks.append(pd.DataFrame.from_records(rows, columns=columns))
+        table = blocks[0] if len(blocks) == 1 else pd.concat(blocks, ignore_index=True)
         before = table.groupby("doc_id", sort=False)["n_words"].cumsum() - table["n_words"]
         total = table.groupby("doc_id", sort=False)["n_words"].transform("sum")
         table["position"] = (before / total.where(total > 0, 1)).astype(float)

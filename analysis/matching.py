@@ -153,7 +153,14 @@ def _encoded(text: str) -> _EncodedText:
     encoded = _EncodedText(text)
     _ENCODED.insert(0, encoded)
     del _ENCODED[4:]
+    # A long text stays only while it is the newest: kept after its searches, one
+    # 50 MB line held 150 MB (its text and bytes) for the rest of the run.
+    while len(_ENCODED) > 1 and sum(len(known.text) for known in _ENCODED) > _ENCODED_MAX_CHARS:
+        _ENCODED.pop()
     return encoded
+
+
+_ENCODED_MAX_CHARS = 4_000_000
 
 
 class Match:

@@ -288,3 +288,30 @@ def test_intervals_and_p_values_do_not_depend_on_the_batch(monkeypatch):
     after = (tone.bootstrap_interval(values, n_resamples=499),
              tone.permutation_difference(values[:1500], values[1500:], n_resamples=499))
     assert after == before
+
+
+# Tables built a block at a time, long texts not kept -----------------------------------------------------------------------
+
+
+def test_the_sentence_table_built_in_blocks_is_the_same_table(monkeypatch):
+    from analysis import corpus as corpus_module
+
+    whole = read_corpus().sentences
+    monkeypatch.setattr(corpus_module, "SENTENCE_BLOCK_ROWS", 7)  # 72 seed sentences: 11 blocks
+    blocks = read_corpus().sentences
+    assert blocks.equals(whole)
+    assert blocks.dtypes.equals(whole.dtypes)
+
+
+def test_a_long_text_leaves_the_matching_cache_at_the_next_search():
+    from analysis import matching
+
+    long_line = "The talks went well. " * 300_000  # 6,300,000 characters
+    short_line = "A short line."
+    pattern = matching.compile_user_regex("talks")
+    assert pattern.search(long_line) is not None
+    assert pattern.search(long_line, 100) is not None  # a second search of the same text finds it cached
+    assert any(known.text is long_line for known in matching._ENCODED)
+    assert pattern.search(short_line) is None
+    assert not any(known.text is long_line for known in matching._ENCODED)
+    assert any(known.text is short_line for known in matching._ENCODED)
