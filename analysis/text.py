@@ -325,13 +325,12 @@ def bounded_spans(paragraph: str, start: int, end: int, limit: int | None = None
         low, high = start + limit // 2, start + limit
         cut = _last_match(_CUT_AFTER_PUNCTUATION, paragraph, low, high + 1) or _last_match(
             _CUT_AT_SPACE, paragraph, low, high + 1)
-        if cut is not None:
-            spans.append((start, cut.start("gap")))
-            start = cut.end("gap")
-        else:
-            spans.append((start, high))
-            gap = _CUT_AT_SPACE.match(paragraph, high, end)
-            start = gap.end() if gap else high
+        piece_end, next_start = (cut.start("gap"), cut.end("gap")) if cut is not None else (high, high)
+        while paragraph[piece_end - 1].isspace():  # the window began inside a run of white space
+            piece_end -= 1
+        spans.append((start, piece_end))
+        gap = _CUT_AT_SPACE.match(paragraph, next_start, end)  # the run may go on past the window
+        start = gap.end() if gap else next_start
     if end > start:
         spans.append((start, end))
     return spans

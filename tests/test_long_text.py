@@ -315,3 +315,10 @@ def test_a_long_text_leaves_the_matching_cache_at_the_next_search():
     assert pattern.search(short_line) is None
     assert not any(known.text is long_line for known in matching._ENCODED)
     assert any(known.text is short_line for known in matching._ENCODED)
+
+
+def test_bounded_spans_never_begin_or_end_with_white_space():
+    # runs of 30 spaces are longer than the 10-character window: a cut inside one must not keep any of it
+    text_ = "ab" + " " * 30 + "cd" + " " * 30 + "ef"
+    spans = bounded_spans(text_, 0, len(text_), limit=10)
+    assert [text_[start:end] for start, end in spans] == ["ab", "cd", "ef"]
