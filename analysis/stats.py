@@ -42,6 +42,7 @@ from analysis.errors import AnalysisError
 # up to this relative tolerance, so that ties lost to rounding still count as ties.
 RELATIVE_TOLERANCE = 1e-7
 STUDY_ADJUSTMENT = "BH across {n} tests of the study"
+TABLE_ADJUSTMENT = "BH across {n} tests of the table"
 COMPARISON_ADJUSTMENT = "BH within the comparison ({n} tests)"
 NO_ADJUSTMENT = "none"
 

@@ -32,12 +32,19 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.stats import chi2, false_discovery_control
+from scipy.stats import chi2
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.errors import AnalysisError, RulesError
 from analysis.output import markdown_text
 from analysis.paths import DATA_DIR
+from analysis.stats import (
+    COMPARISON_ADJUSTMENT,
+    NO_ADJUSTMENT,
+    TABLE_ADJUSTMENT,
+    benjamini_hochberg,
+    exact_two_by_two_p,
+)
 from analysis.style import add_source_line, new_figure, outlet_colors
 from analysis.text import normalize_token, tokenize
 
@@ -90,8 +97,8 @@ def default_options(ngram: int = 1, stopword_files: Iterable[Path | str] = (), i
     return TermOptions(ngram, read_stopwords(stopword_files), include_numbers)
 
 
-def sentence_terms(text: str, options: TermOptions) -> list[str]:
-    """Return the terms of one sentence under ``options``, in order."""
+def _word_runs(text: str) -> list[list[tuple[str, str]]]:
+    """Return the runs of (normalised word, kind) between punctuation marks in one sentence (clitics left out)."""
     runs: list[list[tuple[str, str]]] = [[]]
     for token in tokenize(text):
         if token.kind == "punct":
@@ -99,6 +106,15 @@ def sentence_terms(text: str, options: TermOptions) -> list[str]:
                 runs.append([])
         elif token.kind != "clitic":
             runs[-1].append((token.norm, token.kind))
+    return [run for run in runs if run]
+
+
+def sentence_terms(text: str, options: TermOptions) -> list[str]:
+    """Return the terms of one sentence under ``options``, in order."""
+    return _run_terms(_word_runs(text), options)
+
+
+def _run_terms(runs: list[list[tuple[str, str]]], options: TermOptions) -> list[str]:
     terms: list[str] = []
     stop = options.stopwords
     for run in runs:
@@ -116,51 +132,134 @@ def sentence_terms(text: str, options: TermOptions) -> list[str]:
 
 @dataclass
 class TermMatrix:
-    """Document × term counts, with each document's outlet, event and size in words."""
+    """Document × term counts, with each document's outlet, event and size in words.
+
+    ``sentence_counts`` holds, per document and term, the number of sentences
+    containing the term; ``gram_positions`` holds, per document, the number of
+    n-gram positions of each order (column 0: words, column 1: word pairs inside
+    a run of words, …), every n-gram counted, stop words and numbers included.
+    """
 
     counts: sparse.csr_matrix
     terms: np.ndarray
     documents: pd.DataFrame  # doc_id, outlet, event, n_words (in document order)
+    sentence_counts: sparse.csr_matrix | None = None
+    gram_positions: np.ndarray | None = None
 
-    def grouped(self, column: str) -> tuple[list[str], sparse.csr_matrix, np.ndarray]:
-        """Return (group names, group × term counts, words per group) for a documents column."""
+    def subset(self, keep: np.ndarray) -> "TermMatrix":
+        """Return the matrix of the documents where ``keep`` is true."""
+        return TermMatrix(
+            self.counts[keep], self.terms, self.documents[keep].reset_index(drop=True),
+            None if self.sentence_counts is None else self.sentence_counts[keep],
+            None if self.gram_positions is None else self.gram_positions[keep],
+        )
+
+    def _indicator(self, column: str) -> tuple[list[str], sparse.csr_matrix]:
         names = list(dict.fromkeys(self.documents[column]))
         codes = self.documents[column].map({name: index for index, name in enumerate(names)}).to_numpy()
         indicator = sparse.csr_matrix(
             (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))), shape=(len(names), len(codes))
         )
-        sizes = np.bincount(codes, weights=self.documents["n_words"].to_numpy(), minlength=len(names)).astype(np.int64)
+        return names, indicator
+
+    def grouped(self, column: str) -> tuple[list[str], sparse.csr_matrix, np.ndarray]:
+        """Return (group names, group × term counts, words per group) for a documents column."""
+        names, indicator = self._indicator(column)
+        sizes = (indicator @ self.documents["n_words"].to_numpy().astype(np.int64)).astype(np.int64)
         return names, (indicator @ self.counts).tocsr(), sizes
+
+    def grouped_positions(self, column: str) -> np.ndarray:
+        """Return the group × n-gram-order array of n-gram positions (column k-1: k-grams)."""
+        _, indicator = self._indicator(column)
+        return np.asarray(indicator @ self.gram_positions, dtype=np.int64)
 
 
 def term_matrix(corpus, options: TermOptions | None = None) -> TermMatrix:
     """Return the :class:`TermMatrix` of ``corpus`` (terms sorted alphabetically)."""
     options = options or default_options()
     sentences = corpus.sentences
-    terms_by_doc: dict[str, list[str]] = {doc_id: [] for doc_id in corpus.documents["doc_id"]}
+    doc_index = {doc_id: index for index, doc_id in enumerate(corpus.documents["doc_id"])}
+    terms_by_doc: list[list[str]] = [[] for _ in doc_index]
+    # Each sentence's distinct terms, so that counting them gives sentences containing a term.
+    sentence_terms_by_doc: list[list[str]] = [[] for _ in doc_index]
+    positions = np.zeros((len(doc_index), options.ngram), dtype=np.int64)
+    orders = np.arange(1, options.ngram + 1)
     for doc_id, text in zip(sentences["doc_id"], sentences["text"]):
-        terms_by_doc[doc_id].extend(sentence_terms(text, options))
+        index = doc_index[doc_id]
+        runs = _word_runs(text)
+        terms = _run_terms(runs, options)
+        terms_by_doc[index].extend(terms)
+        sentence_terms_by_doc[index].extend(dict.fromkeys(terms))
+        for run in runs:
+            positions[index] += np.maximum(len(run) - orders + 1, 0)
     vectorizer = CountVectorizer(analyzer=lambda terms: terms, lowercase=False)
-    if any(terms_by_doc.values()):
-        counts = vectorizer.fit_transform(list(terms_by_doc.values())).tocsr()
+    if any(terms_by_doc):
+        counts = vectorizer.fit_transform(terms_by_doc).tocsr()
+        sentence_counts = vectorizer.transform(sentence_terms_by_doc).tocsr()
         vocabulary = vectorizer.get_feature_names_out()
     else:
         counts, vocabulary = sparse.csr_matrix((len(terms_by_doc), 0)), np.array([], dtype=object)
+        sentence_counts = counts
     documents = corpus.documents[["doc_id", "outlet", "event"]].copy()
     words = sentences.groupby("doc_id")["n_words"].sum()
     documents["n_words"] = documents["doc_id"].map(words).fillna(0).astype(int)
-    return TermMatrix(counts.astype(np.int64), np.asarray(vocabulary, dtype=object), documents)
+    return TermMatrix(counts.astype(np.int64), np.asarray(vocabulary, dtype=object), documents,
+                      sentence_counts.astype(np.int64), positions)
+
+
+EXACT_TESTS = {"mid-p": "Fisher mid-p", "fisher": "Fisher exact"}
+ASYMPTOTIC_TEST = "G² (χ², 1 df)"
+MIN_EXPECTED = 5
+"""Below this expected count in any cell of a term's 2×2 table, p comes from an exact test (Rayson et al. 2004)."""
+DEFAULT_PRIOR_SCALE = 0.1
+"""α_w = this × the term's count in the whole corpus: the prior is worth a tenth of the data (see docs/vocabulary.md)."""
+ADJUSTMENTS = ("table", "comparison", "none")
+
+
+def gries_dp(part_counts, part_sizes) -> np.ndarray:
+    """Return Gries's DP (deviation of proportions, Gries 2008) of each term over the parts of a corpus.
+
+    ``part_counts`` is a parts × terms array (dense or scipy sparse) of counts,
+    ``part_sizes`` the size of each part in words. DP = ½ Σ_i |v_i − s_i|, with
+    v_i the share of the term's occurrences in part i and s_i the share of the
+    corpus's words in part i: 0 when the term is spread exactly as the words are,
+    near 1 when it sits in one small part. NaN for a term that never occurs.
+    """
+    counts = sparse.csr_matrix(part_counts, dtype=float)
+    sizes = np.asarray(part_sizes, dtype=float)
+    if counts.shape[0] != len(sizes):
+        raise AnalysisError("gries_dp needs one size per part")
+    shares = sizes / sizes.sum()
+    totals = np.asarray(counts.sum(axis=0)).ravel()
+    coo = counts.tocoo()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        occurrence_shares = coo.data / totals[coo.col]
+    # Parts where the term is absent contribute s_i each, Σ over all parts being 1; so only
+    # the non-zero cells need visiting: Σ|v−s| = 1 + Σ_nonzero (|v_i − s_i| − s_i).
+    correction = np.abs(occurrence_shares - shares[coo.row]) - shares[coo.row]
+    deviation = 1 + np.bincount(coo.col, weights=correction, minlength=counts.shape[1])
+    return np.where(totals > 0, deviation / 2, np.nan)
 
 
 def keyness_statistics(
-    target: np.ndarray, reference: np.ndarray, target_size: float, reference_size: float, prior: np.ndarray
+    target: np.ndarray, reference: np.ndarray, target_size: float, reference_size: float, prior: np.ndarray,
+    target_total=None, reference_total=None, prior_total=None, exact: str | None = "mid-p",
 ) -> dict[str, np.ndarray]:
-    """Return G², its p-value, Log Ratio, log-odds and its z-score for arrays of term counts.
+    """Return G², the p-value and its test, Log Ratio, log-odds and its z-score for arrays of term counts.
 
-    ``target_size`` and ``reference_size`` are the sizes of the two sides in words;
-    ``prior`` holds the Dirichlet prior count of each term (α_w). Vectorised: one
+    ``target_size`` and ``reference_size`` are the sizes of the two sides in
+    words (the 2×2 tables of G² and the exact test, and Log Ratio). ``prior``
+    holds the Dirichlet prior count of each term (α_w). The log-odds model
+    counts n-grams of one order as one multinomial: ``target_total`` and
+    ``reference_total`` are n for each side and ``prior_total`` is α₀, per term
+    (scalars or arrays; by default the sums of ``target``, ``reference`` and
+    ``prior``). Where any expected count of a term's 2×2 table is below
+    :data:`MIN_EXPECTED`, p comes from the exact test named by ``exact``
+    ("mid-p" or "fisher"; None: always the χ² approximation). Vectorised: one
     call handles every term.
     """
+    if exact is not None and exact not in EXACT_TESTS:
+        raise AnalysisError(f"the exact test is 'mid-p' or 'fisher', not '{exact}'")
     target = np.asarray(target, dtype=float)
     reference = np.asarray(reference, dtype=float)
     # Dunning's G² over the full 2×2 table: the term and all other words, on each side.
@@ -170,35 +269,50 @@ def keyness_statistics(
                   grand_total - target - reference, grand_total - target - reference)
     sizes = (target_size, reference_size, target_size, reference_size)
     log_likelihood = np.zeros_like(target)
+    min_expected = np.full_like(target, np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):
         for cell, row_total, size in zip(observed, row_totals, sizes):
             expected = size * row_total / grand_total
+            min_expected = np.minimum(min_expected, expected)
             log_likelihood += np.where(cell > 0, cell * np.log(cell / expected), 0.0)
     log_likelihood *= 2
     p_value = chi2.sf(log_likelihood, df=1)
+    test = np.full(target.shape, ASYMPTOTIC_TEST, dtype=object)
+    if exact is not None:
+        small = min_expected < MIN_EXPECTED
+        if small.any():
+            p_value[small] = exact_two_by_two_p(
+                target[small], reference[small], target_size - target[small], reference_size - reference[small],
+                mid_p=exact == "mid-p")
+            test[small] = EXACT_TESTS[exact]
     log_ratio = np.log2((np.where(target > 0, target, 0.5) / target_size)
                         / (np.where(reference > 0, reference, 0.5) / reference_size))
     prior = np.asarray(prior, dtype=float)
-    alpha_total = prior.sum()
-    n_target, n_reference = target.sum(), reference.sum()
+    alpha_total = prior.sum() if prior_total is None else np.asarray(prior_total, dtype=float)
+    n_target = target.sum() if target_total is None else np.asarray(target_total, dtype=float)
+    n_reference = reference.sum() if reference_total is None else np.asarray(reference_total, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):  # a one-term vocabulary has no "other words"
         log_odds = (
             np.log((target + prior) / (n_target + alpha_total - target - prior))
             - np.log((reference + prior) / (n_reference + alpha_total - reference - prior))
         )
-    variance = 1 / (target + prior) + 1 / (reference + prior)
+        variance = 1 / (target + prior) + 1 / (reference + prior)
+        z = log_odds / np.sqrt(variance)
     return {
         "log_likelihood": log_likelihood,
+        "min_expected": min_expected,
+        "test": test,
         "p_value": p_value,
         "log_ratio": log_ratio,
         "log_odds": log_odds,
-        "log_odds_z": log_odds / np.sqrt(variance),
+        "log_odds_z": z,
     }
 
 
 KEYNESS_COLUMNS = [
     "outlet", "reference", "term", "n_grams", "count", "count_rest", "per_1k", "per_1k_rest",
-    "log_likelihood", "p_value", "p_adjusted", "log_ratio", "log_odds", "log_odds_z",
+    "log_likelihood", "log_ratio", "log_odds", "log_odds_z", "min_expected", "test", "p_value", "p_adjusted",
+    "adjustment", "n_documents", "n_sentences", "dp",
 ]
 
 
@@ -208,14 +322,21 @@ def keyness(
     vs: str | None = None,
     options: TermOptions | None = None,
     min_count: int = 2,
-    prior_scale: float = 1.0,
+    prior_scale: float = DEFAULT_PRIOR_SCALE,
     matrix: TermMatrix | None = None,
+    exact: str | None = "mid-p",
+    adjust: str = "table",
 ) -> pd.DataFrame:
     """Return keyness rows for each outlet against the rest (or ``outlet`` against ``vs``).
 
     ``min_count`` is the least total count (target + reference) a term needs to
-    be listed. Rows are sorted by outlet, then ``log_odds_z`` from most to least
-    distinctive of the outlet.
+    be listed (and tested). ``exact`` names the exact test used where an
+    expected count is below 5 ("mid-p", "fisher", or None for the χ²
+    approximation everywhere). ``adjust`` is "table" (one Benjamini–Hochberg
+    adjustment over every test in the returned table), "comparison" (one per
+    comparison) or "none"; :func:`analysis.stats.adjust_across` adjusts once
+    over several tables of a study. Rows are sorted by outlet, then
+    ``log_odds_z`` from most to least distinctive of the outlet.
 
     Returns
     -------
@@ -223,41 +344,42 @@ def keyness(
     ("rest" or the other outlet), ``term``, ``n_grams`` (words in the term),
     ``count`` and ``count_rest`` (occurrences in target and reference),
     ``per_1k`` and ``per_1k_rest`` (per 1,000 words), ``log_likelihood`` (G²),
-    ``p_value``, ``p_adjusted`` (Benjamini–Hochberg within the comparison),
-    ``log_ratio``, ``log_odds``, ``log_odds_z``.
+    ``log_ratio``, ``log_odds``, ``log_odds_z``, ``min_expected`` (the smallest
+    expected count of the 2×2 table), ``test`` (which test gave p),
+    ``p_value``, ``p_adjusted``, ``adjustment`` (which adjustment gave
+    ``p_adjusted``; also in ``attrs["adjustment"]``), and the target's
+    dispersion: ``n_documents`` and ``n_sentences`` containing the term and
+    ``dp`` (Gries's DP over the target's documents; NaN with one document).
     """
     corpus.require_outlets(2)
+    _check_choices(exact, adjust)
     matrix = matrix or term_matrix(corpus, options)
-    names, grouped, sizes = matrix.grouped("outlet")
-    _check_outlet(outlet, names, corpus)
-    _check_outlet(vs, names, corpus)
+    outlets = _Outlets.of(matrix)
+    _check_outlet(outlet, outlets.names, corpus)
+    _check_outlet(vs, outlets.names, corpus)
     if vs is not None and outlet is None:
         raise AnalysisError("--vs needs --outlet: name the outlet to compare with it")
     if vs is not None and vs == outlet:
         raise AnalysisError(f"cannot compare outlet '{outlet}' with itself")
-    comparisons = [(outlet, vs)] if vs else [(name, None) for name in ([outlet] if outlet else names)]
-    tables = [
-        _comparison(names, grouped, sizes, matrix.terms, target, reference, min_count, prior_scale)
-        for target, reference in comparisons
-    ]
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=KEYNESS_COLUMNS)
+    comparisons = [(outlet, vs)] if vs else [(name, None) for name in ([outlet] if outlet else outlets.names)]
+    tables = [_comparison(outlets, target, reference, min_count, prior_scale, exact) for target, reference in comparisons]
+    return _adjusted(tables, adjust)
 
 
 def pairwise_keyness(corpus, options: TermOptions | None = None, min_count: int = 2,
-                     prior_scale: float = 1.0) -> pd.DataFrame:
+                     prior_scale: float = DEFAULT_PRIOR_SCALE, exact: str | None = "mid-p",
+                     adjust: str = "table") -> pd.DataFrame:
     """Return keyness rows for every pair of outlets, each pair once (first outlet as target).
 
-    Columns as :func:`keyness`. Swapping a pair negates ``log_ratio``,
-    ``log_odds`` and ``log_odds_z`` and leaves G² unchanged.
+    Columns and options as :func:`keyness`. Swapping a pair negates
+    ``log_ratio``, ``log_odds`` and ``log_odds_z`` and leaves G² and p unchanged.
     """
     corpus.require_outlets(2)
-    matrix = term_matrix(corpus, options)
-    names, grouped, sizes = matrix.grouped("outlet")
-    tables = [
-        _comparison(names, grouped, sizes, matrix.terms, first, second, min_count, prior_scale)
-        for first, second in combinations(names, 2)
-    ]
-    return pd.concat(tables, ignore_index=True)
+    _check_choices(exact, adjust)
+    outlets = _Outlets.of(term_matrix(corpus, options))
+    tables = [_comparison(outlets, first, second, min_count, prior_scale, exact)
+              for first, second in combinations(outlets.names, 2)]
+    return _adjusted(tables, adjust)
 
 
 def _check_outlet(name: str | None, names: list[str], corpus) -> None:
@@ -265,64 +387,123 @@ def _check_outlet(name: str | None, names: list[str], corpus) -> None:
         raise AnalysisError(f"{corpus.source}: no outlet named '{name}' (outlets: {', '.join(names)})")
 
 
-def _comparison(names, grouped, sizes, terms, target, reference, min_count, prior_scale) -> pd.DataFrame:
-    row = names.index(target)
-    target_counts = grouped[row].toarray().ravel()
-    pooled = np.asarray(grouped.sum(axis=0)).ravel()
+def _check_choices(exact: str | None, adjust: str) -> None:
+    if exact is not None and exact not in EXACT_TESTS:
+        raise AnalysisError(f"the exact test is 'mid-p' or 'fisher', not '{exact}'")
+    if adjust not in ADJUSTMENTS:
+        raise AnalysisError(f"the adjustment is one of {', '.join(ADJUSTMENTS)}, not '{adjust}'")
+
+
+def _adjusted(tables: list[pd.DataFrame], adjust: str) -> pd.DataFrame:
+    """Return the tables joined, with ``p_adjusted`` and ``adjustment`` filled as ``adjust`` says."""
+    if adjust == "comparison":
+        for table in tables:
+            table["p_adjusted"] = benjamini_hochberg(table["p_value"])
+            table["adjustment"] = COMPARISON_ADJUSTMENT.format(n=len(table))
+    joined = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=KEYNESS_COLUMNS)
+    if adjust == "table":
+        joined["p_adjusted"] = benjamini_hochberg(joined["p_value"].to_numpy(dtype=float))
+        joined["adjustment"] = TABLE_ADJUSTMENT.format(n=len(joined))
+    elif adjust == "none":
+        joined["p_adjusted"] = joined["p_value"]
+        joined["adjustment"] = NO_ADJUSTMENT
+    labels = joined["adjustment"].unique()
+    joined.attrs["adjustment"] = "; ".join(labels) if len(labels) else adjust
+    return joined
+
+
+@dataclass
+class _Outlets:
+    """A term matrix summed per outlet: counts, words, n-gram positions and sentences containing each term."""
+
+    matrix: TermMatrix
+    names: list[str]
+    counts: sparse.csr_matrix
+    sizes: np.ndarray
+    positions: np.ndarray
+    sentences: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, matrix: TermMatrix) -> "_Outlets":
+        names, counts, sizes = matrix.grouped("outlet")
+        _, indicator = matrix._indicator("outlet")
+        return cls(matrix, names, counts, sizes, matrix.grouped_positions("outlet"),
+                   (indicator @ matrix.sentence_counts).tocsr())
+
+
+def _comparison(outlets: _Outlets, target, reference, min_count, prior_scale, exact) -> pd.DataFrame:
+    row = outlets.names.index(target)
+    target_counts = outlets.counts[row].toarray().ravel()
+    pooled = np.asarray(outlets.counts.sum(axis=0)).ravel()
+    pooled_positions = outlets.positions.sum(axis=0)
     if reference is None:
         reference_counts = pooled - target_counts
-        reference_size = sizes.sum() - sizes[row]
+        reference_size = outlets.sizes.sum() - outlets.sizes[row]
+        reference_positions = pooled_positions - outlets.positions[row]
     else:
-        other = names.index(reference)
-        reference_counts = grouped[other].toarray().ravel()
-        reference_size = sizes[other]
-    present = (target_counts + reference_counts) > 0
+        other = outlets.names.index(reference)
+        reference_counts = outlets.counts[other].toarray().ravel()
+        reference_size = outlets.sizes[other]
+        reference_positions = outlets.positions[other]
+    keep = (target_counts + reference_counts) >= max(min_count, 1)
+    terms = outlets.matrix.terms[keep]
+    orders = np.array([term.count(" ") for term in terms], dtype=np.int64)  # n-gram order − 1
     statistics = keyness_statistics(
-        target_counts[present], reference_counts[present], sizes[row], reference_size,
-        prior=pooled[present] * prior_scale,
+        target_counts[keep], reference_counts[keep], outlets.sizes[row], reference_size,
+        prior=pooled[keep] * prior_scale,
+        target_total=outlets.positions[row][orders], reference_total=reference_positions[orders],
+        prior_total=prior_scale * pooled_positions[orders], exact=exact,
     )
+    documents = (outlets.matrix.documents["outlet"] == target).to_numpy()
+    document_counts = outlets.matrix.counts[documents][:, keep]
+    dispersion = (gries_dp(document_counts, outlets.matrix.documents["n_words"].to_numpy()[documents])
+                  if documents.sum() > 1 else np.full(len(terms), np.nan))
     table = pd.DataFrame({
         "outlet": target,
         "reference": reference or REST,
-        "term": terms[present],
-        "n_grams": [term.count(" ") + 1 for term in terms[present]],
-        "count": target_counts[present],
-        "count_rest": reference_counts[present],
-        "per_1k": 1000 * target_counts[present] / sizes[row],
-        "per_1k_rest": 1000 * reference_counts[present] / reference_size,
+        "term": terms,
+        "n_grams": orders + 1,
+        "count": target_counts[keep],
+        "count_rest": reference_counts[keep],
+        "per_1k": 1000 * target_counts[keep] / outlets.sizes[row],
+        "per_1k_rest": 1000 * reference_counts[keep] / reference_size,
         **statistics,
+        "n_documents": np.asarray((document_counts > 0).sum(axis=0)).ravel(),
+        "n_sentences": outlets.sentences[row].toarray().ravel()[keep],
+        "dp": dispersion,
     })
-    table = table[table["count"] + table["count_rest"] >= min_count].copy()
-    table["p_adjusted"] = false_discovery_control(table["p_value"]) if len(table) else []
+    table["p_adjusted"] = np.nan
+    table["adjustment"] = ""
     table = table.sort_values(["log_odds_z", "term"], ascending=[False, True])
     return table[KEYNESS_COLUMNS].reset_index(drop=True)
 
 
 def keyness_by_event(corpus, options: TermOptions | None = None, min_count: int = 2,
-                     prior_scale: float = 1.0) -> pd.DataFrame:
+                     prior_scale: float = DEFAULT_PRIOR_SCALE, exact: str | None = "mid-p",
+                     adjust: str = "table") -> pd.DataFrame:
     """Return each outlet's keyness against the rest within each event that has two or more outlets.
 
-    Columns: ``event`` then those of :func:`keyness`. Raises AnalysisError when the
+    Columns: ``event`` then those of :func:`keyness` (options as there; "table"
+    adjusts once over every event's tests). Raises AnalysisError when the
     corpus has no ``event`` values.
     """
     corpus.require_outlets(2)
+    _check_choices(exact, adjust)
     if corpus.documents["event"].eq("").all():
         raise AnalysisError(f"{corpus.source}: no 'event' column (or it is empty): cannot compare within events")
     matrix = term_matrix(corpus, options)
     tables = []
     for event in sorted(set(matrix.documents["event"]) - {""}):
-        keep = (matrix.documents["event"] == event).to_numpy()
-        sub = TermMatrix(matrix.counts[keep], matrix.terms, matrix.documents[keep].reset_index(drop=True))
-        names, grouped, sizes = sub.grouped("outlet")
-        if len(names) < 2:
+        outlets = _Outlets.of(matrix.subset((matrix.documents["event"] == event).to_numpy()))
+        if len(outlets.names) < 2:
             continue
-        for target in names:
-            table = _comparison(names, grouped, sizes, sub.terms, target, None, min_count, prior_scale)
+        for target in outlets.names:
+            table = _comparison(outlets, target, None, min_count, prior_scale, exact)
             table.insert(0, "event", event)
             tables.append(table)
     if not tables:
         raise AnalysisError(f"{corpus.source}: no event has articles from two or more outlets")
-    return pd.concat(tables, ignore_index=True)
+    return _adjusted(tables, adjust)
 
 
 def summarise_event_keyness(event_keyness: pd.DataFrame, alpha: float = SIGNIFICANCE) -> pd.DataFrame:
@@ -585,7 +766,7 @@ def plot_vocabulary_overlap(summary: pd.DataFrame, corpus):
 
 
 def pair_frequencies(corpus, first: str, second: str, options: TermOptions | None = None,
-                     min_count: int = 2, prior_scale: float = 1.0) -> pd.DataFrame:
+                     min_count: int = 2, prior_scale: float = DEFAULT_PRIOR_SCALE) -> pd.DataFrame:
     """Return keyness of ``first`` against ``second`` (as :func:`keyness`), for a frequency scatter."""
     return keyness(corpus, outlet=first, vs=second, options=options, min_count=min_count, prior_scale=prior_scale)
 

@@ -4,6 +4,7 @@ Expected values come from hand arithmetic written out here or from an
 independent library (scipy), never from the code under test.
 """
 
+import math
 from math import comb
 
 import numpy as np
@@ -75,3 +76,117 @@ def test_adjust_across_is_one_adjustment_over_every_table():
     assert set(adjusted["first"]["adjustment"]) == {"BH across 3 tests of the study"}
     assert adjusted["second"].attrs["adjustment"] == "BH across 3 tests of the study"
     assert "p_adjusted" not in first.columns
+
+
+# --- keyness: exact p, adjustment, log-odds per n-gram order, dispersion ------------------------
+
+from scipy.stats import hypergeom  # noqa: E402
+
+from analysis import read_corpus  # noqa: E402
+from analysis.vocabulary import default_options, gries_dp, keyness, keyness_statistics  # noqa: E402
+
+from conftest import write_jsonl  # noqa: E402
+
+
+def test_exact_p_where_an_expected_count_is_below_five():
+    # [[0, 5], [10, 10]] as a keyness table: term 0 of 10 words in the target, 5 of 15 in the reference.
+    # Expected term count in the target 10·5/25 = 2 < 5, so p is exact: Fisher from scipy, mid-p
+    # = Fisher − ½ P(observed), P(observed) = C(20,10)/C(25,10) = 184756/3268760 = 0.0565217.
+    observed = comb(20, 10) / comb(25, 10)
+    assert observed == pytest.approx(0.0565217, abs=1e-7)
+    fisher = fisher_exact([[0, 5], [10, 10]])[1]
+    mid = keyness_statistics(np.array([0]), np.array([5]), 10, 15, prior=np.array([5.0]))
+    assert (mid["test"][0], mid["p_value"][0]) == ("Fisher mid-p", pytest.approx(fisher - observed / 2))
+    full = keyness_statistics(np.array([0]), np.array([5]), 10, 15, prior=np.array([5.0]), exact="fisher")
+    assert (full["test"][0], full["p_value"][0]) == ("Fisher exact", pytest.approx(fisher))
+    assert mid["min_expected"][0] == pytest.approx(2.0)
+
+
+def test_reviewer_figures_for_the_seeds(seeds):
+    # Fisher two-sided p (scipy) for the National's "mr" 16/763 vs 0/842, "said" 9 vs 0, "defense" 0 vs 9:
+    # the review gives 6.3e-6, 1.2e-3 and 4.2e-3 against G²'s 9.8e-7, 2.5e-4 and 6.4e-4.
+    for count, rest, fisher in [(16, 0, 6.3e-6), (9, 0, 1.2e-3), (0, 9, 4.2e-3)]:
+        assert fisher_exact([[count, rest], [763 - count, 842 - rest]])[1] == pytest.approx(fisher, rel=0.05)
+    table = keyness(seeds, options=default_options(ngram=2), exact="fisher").set_index(["outlet", "term"])
+    national = table.loc["The National"]
+    assert national.loc["said", "p_value"] == pytest.approx(1.2096e-3, rel=1e-3)
+    assert national.loc["defense", "p_value"] == pytest.approx(4.1585e-3, rel=1e-3)
+    # "mr": expected counts 763·16/1605 = 7.6 and 8.4, so G² stays: p = 9.8e-7.
+    assert national.loc["mr", "test"] == "G² (χ², 1 df)"
+    assert national.loc["mr", "p_value"] == pytest.approx(9.766e-7, rel=1e-3)
+
+
+def test_one_adjustment_over_the_table_leaves_only_mr(seeds):
+    table = keyness(seeds, options=default_options(ngram=2))
+    assert set(table["adjustment"]) == {f"BH across {len(table)} tests of the table"}
+    assert table.attrs["adjustment"] == f"BH across {len(table)} tests of the table"
+    significant = table[table["p_adjusted"] < 0.05]
+    assert list(zip(significant["outlet"], significant["term"])) == [("The National", "mr")]
+    # The same adjustment by scipy over every p of the table.
+    assert table["p_adjusted"].to_numpy() == pytest.approx(false_discovery_control(table["p_value"]))
+    per_comparison = keyness(seeds, options=default_options(ngram=2), adjust="comparison")
+    national = per_comparison[per_comparison["outlet"] == "The National"]
+    assert national["p_adjusted"].to_numpy() == pytest.approx(false_discovery_control(national["p_value"]))
+    assert national["adjustment"].iloc[0] == f"BH within the comparison ({len(national)} tests)"
+    with pytest.raises(AnalysisError, match="adjustment is one of"):
+        keyness(seeds, adjust="study")
+
+
+def _small_corpus(tmp_path):
+    # X: x1 "Alpha beta gamma. | Alpha beta delta, epsilon." (7 words), x2 "Zeta alpha eta theta. |
+    # Iota kappa lambda." (7 words); Y: y1 "Beta gamma mu nu. | Xi omicron pi rho sigma." (9 words).
+    # Word pairs inside runs: x1 2 + (2 + 0), x2 3 + 2 → X 9; y1 3 + 4 → Y 7.
+    records = [{"doc_id": "x1", "outlet": "X", "text": "Alpha beta gamma.\n\nAlpha beta delta, epsilon."},
+               {"doc_id": "x2", "outlet": "X", "text": "Zeta alpha eta theta.\n\nIota kappa lambda."},
+               {"doc_id": "y1", "outlet": "Y", "text": "Beta gamma mu nu.\n\nXi omicron pi rho sigma."}]
+    return read_corpus(write_jsonl(tmp_path / "small.jsonl", records))
+
+
+def test_log_odds_counts_n_per_ngram_order(tmp_path):
+    table = keyness(_small_corpus(tmp_path), options=default_options(ngram=2), min_count=1, prior_scale=0.1)
+    x = table[table["outlet"] == "X"].set_index("term")
+    # "alpha" (unigram): y_X = 3, y_Y = 0, n_X = 14 words, n_Y = 9; α_w = 0.1·3 = 0.3, α₀ = 0.1·23 = 2.3.
+    # δ = ln(3.3 / (14 + 2.3 − 3.3)) − ln(0.3 / (9 + 2.3 − 0.3)) = ln(3.3/13) − ln(0.3/11)
+    #   = −1.3710269 + 3.6018681 = 2.2308412; var = 1/3.3 + 1/0.3 = 3.6363636; z = 2.2308412/1.9069252 = 1.1698630
+    assert x.loc["alpha", "log_odds"] == pytest.approx(2.2308412, abs=1e-6)
+    assert x.loc["alpha", "log_odds_z"] == pytest.approx(1.1698630, abs=1e-6)
+    # "alpha beta" (bigram): y_X = 2, y_Y = 0, n_X = 9 pairs, n_Y = 7; α_w = 0.2, α₀ = 0.1·16 = 1.6.
+    # δ = ln(2.2 / (9 + 1.6 − 2.2)) − ln(0.2 / (7 + 1.6 − 0.2)) = ln(2.2/8.4) − ln(0.2/8.4) = ln 11 = 2.3978953
+    # var = 1/2.2 + 1/0.2 = 5.4545455; z = 2.3978953 / 2.3354968 = 1.0267174
+    assert x.loc["alpha beta", "log_odds"] == pytest.approx(math.log(11), abs=1e-9)
+    assert x.loc["alpha beta", "log_odds_z"] == pytest.approx(1.0267174, abs=1e-6)
+
+
+def test_log_odds_of_mr_uses_the_words_of_the_national(seeds):
+    # Unigram n: The National 763 words, the rest 434 + 408 = 842; α_w = 0.1·16 = 1.6; α₀ = 0.1·1605 = 160.5,
+    # with bigrams counted too (ngram=2) — they are another order and do not change these n.
+    # δ = ln(17.6 / (763 + 160.5 − 17.6)) − ln(1.6 / (842 + 160.5 − 1.6)) = ln(17.6/905.9) − ln(1.6/1000.9)
+    #   = −3.9410300 + 6.4386512 = 2.4976212; var = 1/17.6 + 1/1.6 = 0.6818182; z = 2.4976212/0.8257228 = 3.0247695
+    delta = math.log(17.6 / 905.9) - math.log(1.6 / 1000.9)
+    z = delta / math.sqrt(1 / 17.6 + 1 / 1.6)
+    assert delta == pytest.approx(2.4976212, abs=1e-6) and z == pytest.approx(3.0247695, abs=1e-6)
+    row = keyness(seeds, outlet="The National", options=default_options(ngram=2)).set_index("term").loc["mr"]
+    assert (row["log_odds"], row["log_odds_z"]) == (pytest.approx(delta, rel=1e-9), pytest.approx(z, rel=1e-9))
+
+
+def test_gries_dp_by_hand():
+    # Parts of 2, 3 and 5 words: s = (0.2, 0.3, 0.5).
+    # Counts (1, 0, 3): v = (0.25, 0, 0.75); |v − s| = 0.05 + 0.3 + 0.25 = 0.6; DP = 0.3.
+    # Counts (2, 3, 5): spread as the words are; DP = 0.  Counts (0, 0, 1): 0.2 + 0.3 + 0.5 = 1; DP = 0.5.
+    # Counts (0, 0, 0): no occurrence, no DP.
+    counts = np.array([[1, 2, 0, 0], [0, 3, 0, 0], [3, 5, 1, 0]])
+    dp = gries_dp(counts, [2, 3, 5])
+    assert dp[:3] == pytest.approx([0.3, 0.0, 0.5])
+    assert np.isnan(dp[3])
+
+
+def test_dispersion_columns(tmp_path):
+    table = keyness(_small_corpus(tmp_path), options=default_options(ngram=2), min_count=1)
+    x = table[table["outlet"] == "X"].set_index("term")
+    # "alpha": x1 twice (two sentences), x2 once; both documents 7 words: s = (½, ½), v = (⅔, ⅓); DP = ⅙.
+    assert x.loc["alpha", ["n_documents", "n_sentences"]].tolist() == [2, 3]
+    assert x.loc["alpha", "dp"] == pytest.approx(1 / 6)
+    # "alpha beta": both in x1 (two sentences): v = (1, 0); DP = ½.
+    assert x.loc["alpha beta", ["n_documents", "n_sentences", "dp"]].tolist() == [1, 2, pytest.approx(0.5)]
+    # Y has one document: no DP.
+    assert table[table["outlet"] == "Y"]["dp"].isna().all()
