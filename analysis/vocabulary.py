@@ -24,6 +24,7 @@ each side in words. It reports
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -504,6 +505,152 @@ def keyness_by_event(corpus, options: TermOptions | None = None, min_count: int 
     if not tables:
         raise AnalysisError(f"{corpus.source}: no event has articles from two or more outlets")
     return _adjusted(tables, adjust)
+
+
+PRIOR_SCALES = (0.01, 0.1, 1.0, 10.0)
+Z_CRITICAL = 1.959963984540054  # two-sided 5 % of the standard normal
+
+
+def log_odds_sensitivity(corpus, scales: Iterable[float] = PRIOR_SCALES, options: TermOptions | None = None,
+                         min_count: int = 2, top: int = 5, z: float = Z_CRITICAL) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return how each outlet's log-odds results (against the rest) move with the prior's scale.
+
+    The prior is α_w = scale × the term's count in the whole corpus, so α₀ is
+    ``scale`` times the corpus's n-grams: at 1 the prior weighs as much as the
+    data. Terms are those :func:`keyness` lists (``min_count``).
+
+    Returns
+    -------
+    Two tables. ``summary``: one row per outlet and scale: ``outlet,
+    prior_scale, alpha_0`` (the unigram α₀), ``n_terms, n_beyond`` (terms with
+    \\|z\\| > ``z``), ``n_over`` (z > ``z``, over-used), ``top_term`` (highest z).
+    ``ranks``: for each outlet's ``top`` terms at :data:`DEFAULT_PRIOR_SCALE`,
+    ``outlet, term`` then ``rank_<scale>`` and ``z_<scale>`` per scale (rank 1 =
+    highest z of the outlet at that scale).
+    """
+    scales = [float(scale) for scale in scales]
+    if not scales or min(scales) <= 0:
+        raise AnalysisError("prior scales must be positive numbers")
+    matrix = term_matrix(corpus, options)
+    words = int(matrix.documents["n_words"].sum())
+    tables = []
+    for scale in sorted(set(scales) | {DEFAULT_PRIOR_SCALE}):
+        table = keyness(corpus, options=options, min_count=min_count, prior_scale=scale, matrix=matrix,
+                        exact=None, adjust="none")
+        table["rank"] = table.groupby("outlet", sort=False)["log_odds_z"].rank(ascending=False, method="min")
+        tables.append(table.assign(prior_scale=scale))
+    long = pd.concat(tables, ignore_index=True)
+    summary = long.groupby(["outlet", "prior_scale"], sort=False).agg(
+        n_terms=("term", "size"),
+        n_beyond=("log_odds_z", lambda values: int((values.abs() > z).sum())),
+        n_over=("log_odds_z", lambda values: int((values > z).sum())),
+        top_term=("term", "first"),
+    ).reset_index()
+    summary.insert(2, "alpha_0", summary["prior_scale"] * words)
+    summary = summary[summary["prior_scale"].isin(scales)].reset_index(drop=True)
+    default = long[long["prior_scale"] == DEFAULT_PRIOR_SCALE]
+    top_terms = default[default["rank"] <= top][["outlet", "term"]]
+    ranks = top_terms.copy()
+    for scale in sorted(set(scales)):
+        at_scale = long[long["prior_scale"] == scale].set_index(["outlet", "term"])
+        keys = pd.MultiIndex.from_frame(top_terms)
+        ranks[f"rank_{scale:g}"] = at_scale["rank"].reindex(keys).astype(int).to_numpy()
+        ranks[f"z_{scale:g}"] = at_scale["log_odds_z"].reindex(keys).to_numpy()
+    return summary, ranks.reset_index(drop=True)
+
+
+# --- keyness against general English ---------------------------------------------------------
+
+REFERENCE_WORDLIST = "large"
+"""wordfreq's English list: 321,180 words down to about 0.01 per million (Zipf 1)."""
+ORDINARY_WORD_ZIPF = 3.0
+"""Zipf frequency (once per million words) from which a capitalised term's lower-case form is an ordinary word."""
+REFERENCE_OVER = 1.0
+"""Log Ratio from which a term counts as over-used against general English (twice the rate)."""
+REFERENCE_COLUMNS = ["outlet", "term", "count", "per_million", "reference_per_million", "in_reference",
+                     "log_ratio", "expected", "n_outlets_using", "n_outlets_over", "pattern"]
+
+
+def general_english_per_million(terms: Iterable[str], wordlist: str = REFERENCE_WORDLIST) -> tuple[np.ndarray, float]:
+    """Return (each term's rate per million words in general English, the word list's floor per million).
+
+    Rates come from the ``wordfreq`` package (Speer 2022; its data ship in its
+    wheel, so no download): a blend of Wikipedia, subtitles, news, books, web
+    text, Twitter and Reddit. The list is case-folded, so a term kept in capitals
+    whose lower-case form is an ordinary word ("US" and "us", "WHO" and "who")
+    has no rate of its own: NaN. A term not in the list gets 0.
+    """
+    from wordfreq import get_frequency_dict, word_frequency, zipf_frequency
+
+    floor = 1e6 * min(get_frequency_dict("en", wordlist).values())
+    rates = []
+    for term in terms:
+        if term != term.lower() and zipf_frequency(term.lower(), "en", wordlist) >= ORDINARY_WORD_ZIPF:
+            rates.append(np.nan)
+        else:
+            rates.append(1e6 * word_frequency(term, "en", wordlist))
+    return np.array(rates, dtype=float), floor
+
+
+def reference_keyness(corpus, options: TermOptions | None = None, min_count: int = 2,
+                      wordlist: str = REFERENCE_WORDLIST, over: float = REFERENCE_OVER) -> pd.DataFrame:
+    """Return each outlet's words against general English (wordfreq), the way AntConc and quanteda use a reference corpus.
+
+    Only single words are compared (wordfreq has no n-gram counts). The
+    reference is read as proportions of a corpus far larger than the outlet's
+    (billions of words), so its own sampling error is ignored and no p-value is
+    given: wordfreq's rates are rounded, blend genres and are no sample of news.
+    A word missing from the list is rarer than the list's floor (about 0.01 per
+    million); its Log Ratio is computed at the floor, so it is a lower bound.
+
+    Returns
+    -------
+    One row per outlet and word it uses ``min_count`` times or more: ``outlet,
+    term, count, per_million`` (in the outlet), ``reference_per_million``
+    (general English; the floor when missing), ``in_reference`` (whether the
+    word is in the list), ``log_ratio`` (log₂ of per_million ÷
+    reference_per_million), ``expected`` (the count the outlet would have at the
+    general-English rate), ``n_outlets_using`` and ``n_outlets_over`` (outlets
+    using the word, and outlets where its Log Ratio is at least ``over``), and
+    ``pattern``: "over in every outlet" (the texts' shared topic or genre),
+    "over in this outlet only" (this outlet's topic or house style),
+    "over in some outlets", "not over" (Log Ratio below ``over``), or "no
+    reference rate" (see :func:`general_english_per_million`). Sorted by
+    outlet, then Log Ratio (descending; no rate last).
+    """
+    unigram_options = dataclasses.replace(options or default_options(), ngram=1)
+    matrix = term_matrix(corpus, unigram_options)
+    names, grouped, sizes = matrix.grouped("outlet")
+    dense = grouped.toarray()
+    rates, floor = general_english_per_million(matrix.terms, wordlist)
+    reference = np.where(rates == 0, floor, rates)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = np.log2((1e6 * dense / sizes[:, None]) / reference)
+    is_over = (dense > 0) & (ratios >= over)
+    tables = []
+    for index, outlet in enumerate(names):
+        keep = dense[index] >= max(min_count, 1)
+        n_over = is_over[:, keep].sum(axis=0)
+        this_over = is_over[index, keep]
+        pattern = np.select(
+            [np.isnan(reference[keep]), ~this_over, n_over == len(names), n_over == 1],
+            ["no reference rate", "not over", "over in every outlet", "over in this outlet only"],
+            default="over in some outlets")
+        tables.append(pd.DataFrame({
+            "outlet": outlet,
+            "term": matrix.terms[keep],
+            "count": dense[index, keep],
+            "per_million": 1e6 * dense[index, keep] / sizes[index],
+            "reference_per_million": reference[keep],
+            "in_reference": rates[keep] > 0,
+            "log_ratio": ratios[index, keep],
+            "expected": sizes[index] * reference[keep] / 1e6,
+            "n_outlets_using": (dense[:, keep] > 0).sum(axis=0),
+            "n_outlets_over": n_over,
+            "pattern": pattern,
+        }).sort_values(["log_ratio", "term"], ascending=[False, True]))
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=REFERENCE_COLUMNS)
+    return table[REFERENCE_COLUMNS].reset_index(drop=True)
 
 
 def summarise_event_keyness(event_keyness: pd.DataFrame, alpha: float = SIGNIFICANCE) -> pd.DataFrame:

@@ -190,3 +190,77 @@ def test_dispersion_columns(tmp_path):
     assert x.loc["alpha beta", ["n_documents", "n_sentences", "dp"]].tolist() == [1, 2, pytest.approx(0.5)]
     # Y has one document: no DP.
     assert table[table["outlet"] == "Y"]["dp"].isna().all()
+
+
+# --- log-odds prior sensitivity ----------------------------------------------------------------
+
+from analysis.cli import main  # noqa: E402
+from analysis.vocabulary import log_odds_sensitivity, reference_keyness  # noqa: E402
+
+
+def test_prior_sensitivity_on_the_seeds(seeds):
+    summary, ranks = log_odds_sensitivity(seeds, scales=(0.01, 0.1, 1, 10))
+    national = summary[summary["outlet"] == "The National"].set_index("prior_scale")
+    # α₀ = scale × 1,605 words; the review counts 4 terms with |z| > 1.96 at 0.1 and 1 at 1.
+    assert national["alpha_0"].tolist() == pytest.approx([16.05, 160.5, 1605, 16050])
+    assert national.loc[0.1, "n_beyond"] == 4 and national.loc[1.0, "n_beyond"] == 1
+    # "mr" at scale 1: α_w = 16, α₀ = 1,605. δ = ln(32 / (763 + 1605 − 32)) − ln(16 / (842 + 1605 − 16))
+    #   = ln(32/2336) − ln(16/2431) = −4.2904594 + 5.0234693 = 0.7330098; var = 1/32 + 1/16 = 0.09375;
+    #   z = 0.7330098 / 0.3061862 = 2.3940000
+    mr = ranks[(ranks["outlet"] == "The National") & (ranks["term"] == "mr")].iloc[0]
+    assert mr["z_1"] == pytest.approx(2.3940000, abs=1e-6)
+    assert mr["rank_0.1"] == 1 and mr["rank_1"] == 1
+    assert national.loc[1.0, "top_term"] == "mr"
+    with pytest.raises(AnalysisError, match="positive"):
+        log_odds_sensitivity(seeds, scales=(0, 1))
+
+
+# --- keyness against general English -----------------------------------------------------------
+
+
+def test_reference_keyness_of_house_style(seeds):
+    from wordfreq import word_frequency
+
+    table = reference_keyness(seeds).set_index(["outlet", "term"])
+    mr = table.loc[("The National", "mr")]
+    # wordfreq: "mr" 0.00049 = 490 per million. The National: 16 / 763 words = 20,969.86 per million;
+    # Log Ratio = log2(20969.86 / 490) = 5.4194; expected at the general rate 763 × 490e-6 = 0.3739.
+    assert word_frequency("mr", "en", "large") == pytest.approx(490e-6)
+    assert mr["per_million"] == pytest.approx(16 / 763 * 1e6)
+    assert mr["reference_per_million"] == pytest.approx(490.0)
+    assert mr["log_ratio"] == pytest.approx(math.log2(16 / 763 * 1e6 / 490), abs=1e-9)
+    assert mr["log_ratio"] == pytest.approx(5.4194, abs=1e-4)
+    assert mr["expected"] == pytest.approx(0.37387, abs=1e-5)
+    assert (mr["n_outlets_using"], mr["pattern"]) == (1, "over in this outlet only")
+    # A word all three texts share and general English rarely uses: the shared topic.
+    assert table.loc[("DW", "pyongyang"), "pattern"] == "over in every outlet"
+    assert table.loc[("DW", "pyongyang"), "n_outlets_over"] == 3
+
+
+def test_reference_keyness_marks_missing_words_and_ambiguous_acronyms(tmp_path):
+    records = [{"outlet": "A", "text": "Headline here\n\nZqxvw zqxvw met US officials. The US said so."},
+               {"outlet": "B", "text": "Headline here\n\nOfficials met. Officials said so."}]
+    table = reference_keyness(read_corpus(write_jsonl(tmp_path / "r.jsonl", records)))
+    a = table[table["outlet"] == "A"].set_index("term")
+    # A made-up word is not in the list: its rate is taken at the list's floor (~0.01 per million).
+    assert not a.loc["zqxvw", "in_reference"]
+    assert a.loc["zqxvw", "reference_per_million"] == pytest.approx(0.0102, abs=1e-4)
+    # "US" would be looked up as the pronoun "us": no reference rate.
+    assert np.isnan(a.loc["US", "reference_per_million"]) and a.loc["US", "pattern"] == "no reference rate"
+
+
+def test_vocab_command_against_general_english(capsys):
+    assert main(["vocab", "--reference", "general-english", "--outlet", "The National", "--top", "0",
+                 "--format", "csv"]) == 0
+    table = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    assert list(table.columns[:5]) == ["outlet", "term", "count", "per_million", "reference_per_million"]
+    assert set(table["outlet"]) == {"The National"} and "mr" in set(table["term"])
+    assert main(["vocab", "--reference", "general-english", "--vs", "DW", "--outlet", "The National"]) == 2
+    assert "--reference compares single words" in capsys.readouterr().err
+
+
+def test_vocab_command_options_for_test_and_adjustment(capsys):
+    assert main(["vocab", "--exact", "fisher", "--adjust", "comparison", "--top", "0", "--format", "csv"]) == 0
+    table = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    assert set(table["test"]) == {"Fisher exact", "G² (χ², 1 df)"}
+    assert table["adjustment"].str.startswith("BH within the comparison").all()

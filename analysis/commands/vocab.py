@@ -1,4 +1,4 @@
-"""``vocab``: keyness of each outlet's vocabulary against the rest, or of one outlet against another."""
+"""``vocab``: keyness of each outlet's vocabulary against the rest, against one other outlet, or against general English."""
 
 from pathlib import Path
 
@@ -24,6 +24,14 @@ def register(commands) -> None:
     vocab.add_argument("--numbers", action="store_true", help="count numbers as terms too")
     vocab.add_argument("--by-event", action="store_true",
                        help="compare outlets within each event (needs an event column)")
+    vocab.add_argument("--exact", choices=["mid-p", "fisher", "none"], default="mid-p",
+                       help="exact test where an expected count is below 5 (default mid-p; none: G² p everywhere)")
+    vocab.add_argument("--adjust", choices=["table", "comparison", "none"], default="table",
+                       help="Benjamini-Hochberg over every test listed (table, the default) or per comparison")
+    vocab.add_argument("--prior-scale", type=float, default=None, metavar="X",
+                       help="log-odds prior: X times each term's corpus count (default 0.1)")
+    vocab.add_argument("--reference", choices=["general-english"],
+                       help="compare each outlet's words with general English (wordfreq) instead of other outlets")
     vocab.set_defaults(run=_run_vocab)
 
 
@@ -32,15 +40,30 @@ def _run_vocab(args) -> None:
 
     if args.top < 0 or args.min_count < 1:
         raise AnalysisError("--top must be 0 or more and --min-count 1 or more")
+    prior_scale = vocabulary.DEFAULT_PRIOR_SCALE if args.prior_scale is None else args.prior_scale
+    if prior_scale <= 0:
+        raise AnalysisError("--prior-scale must be a positive number")
+    if args.reference and (args.vs or args.by_event or args.ngram != 1):
+        raise AnalysisError("--reference compares single words of each outlet: it takes no --vs, --by-event or --ngram")
     options = vocabulary.default_options(args.ngram, args.stopwords, args.numbers)
     corpus = corpus_from(args)
-    if args.by_event:
-        table = vocabulary.keyness_by_event(corpus, options, min_count=args.min_count)
+    exact = None if args.exact == "none" else args.exact
+    settings = {"min_count": args.min_count, "prior_scale": prior_scale, "exact": exact, "adjust": args.adjust}
+    if args.reference:
+        table = vocabulary.reference_keyness(corpus, options, min_count=args.min_count)
+        if args.outlet:
+            if args.outlet not in corpus.outlets:
+                raise AnalysisError(f"{corpus.source}: no outlet named '{args.outlet}' "
+                                    f"(outlets: {', '.join(corpus.outlets)})")
+            table = table[table["outlet"] == args.outlet]
+        group = ["outlet"]
+    elif args.by_event:
+        table = vocabulary.keyness_by_event(corpus, options, **settings)
         if args.outlet:
             table = table[table["outlet"] == args.outlet]
         group = ["event", "outlet"]
     else:
-        table = vocabulary.keyness(corpus, args.outlet, args.vs, options, min_count=args.min_count)
+        table = vocabulary.keyness(corpus, args.outlet, args.vs, options, **settings)
         group = ["outlet", "reference"]
     if args.top:
         table = table.groupby(group, sort=False).head(args.top)
