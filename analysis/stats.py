@@ -14,7 +14,7 @@ The steps:
   tables exactly as likely as the observed one at half their probability:
   Fisher's p is conservative on discrete data (its real rate of false positives
   is below the nominal level, far below when counts are small), the mid-p's
-  rate is close to nominal (Agresti 2013, §1.4.5; Hirji 2006).
+  rate is close to nominal (Agresti 2013; Lydersen, Fagerland & Laake 2009).
 * :func:`benjamini_hochberg` returns Benjamini–Hochberg adjusted p-values (the
   false discovery rate step-up procedure, as ``p.adjust(method="BH")`` in R);
   missing p-values stay missing and are not counted as tests.

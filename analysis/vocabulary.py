@@ -10,16 +10,29 @@ unless asked for; ordinals such as "70th" are words.
 
 Keyness compares a target (one outlet) with a reference (the other outlets, or
 one other outlet) on a 2×2 table per term: its count in each and the size of
-each side in words. It reports
+each side in words. :func:`keyness` reports
 
 * ``log_likelihood``: Dunning's G² over the full 2×2 table (the term and all
-  other words, on each side) with its ``p_value`` (χ², 1 degree of freedom) and ``p_adjusted`` (Benjamini–Hochberg over the terms of one
-  comparison);
+  other words, on each side), the statistic and a measure of the difference;
+* ``p_value`` and ``test``: the χ² (1 degree of freedom) p of G² where every
+  expected count is 5 or more, otherwise an exact test (Rayson, Berridge &
+  Francis 2004): by default Fisher's mid-p (:mod:`analysis.stats`), because on
+  these small tables Fisher's own p is conservative and the asymptotic p far too
+  small; ``p_adjusted`` and ``adjustment``: Benjamini–Hochberg over every test
+  of the table (or per comparison, or none), the adjustment named on every row;
 * ``log_ratio``: Hardie's Log Ratio, the binary log of the ratio of relative
   frequencies, with a count of 0 taken as 0.5 so it stays finite;
 * ``log_odds`` and ``log_odds_z``: the weighted log-odds ratio with an
-  informative Dirichlet prior (Monroe, Colaresi & Quinn 2008), the prior being
-  each term's count in the whole corpus times ``prior_scale``.
+  informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); n-grams of one
+  order are one multinomial (n = the side's n-grams of that order, α₀ =
+  ``prior_scale`` × the corpus's), α_w = ``prior_scale`` × the term's count in
+  the whole corpus, and :func:`log_odds_sensitivity` shows what the scale
+  changes;
+* dispersion in the target: ``n_documents``, ``n_sentences`` and Gries's DP
+  (:func:`gries_dp`) over its documents.
+
+:func:`reference_keyness` compares each outlet's words with general English
+(the ``wordfreq`` word list) instead of with the other outlets.
 """
 
 from __future__ import annotations
@@ -828,7 +841,7 @@ def overlap_summary(overlap: pd.DataFrame, n_examples: int = 6) -> pd.DataFrame:
 
 
 def significance_sentence(keyness_table: pd.DataFrame, alpha: float = SIGNIFICANCE) -> str:
-    """Return a sentence saying how many listed terms are significant after adjustment, per outlet."""
+    """Return a sentence saying how many listed terms are significant after adjustment, per outlet, and which adjustment."""
     parts = []
     for (outlet, reference), group in keyness_table.groupby(["outlet", "reference"], sort=False):
         over = group[(group["log_ratio"] > 0)]
@@ -839,7 +852,13 @@ def significance_sentence(keyness_table: pd.DataFrame, alpha: float = SIGNIFICAN
             f"{markdown_text(outlet)} vs {versus}: {len(significant)} of {len(over)} over-used terms significant "
             f"(adjusted p < {alpha})" + (f", e.g. {names}" if names else "")
         )
-    return "; ".join(parts) + "."
+    sentence = "; ".join(parts) + "."
+    if "test" in keyness_table and "adjustment" in keyness_table and len(keyness_table):
+        tests = keyness_table["test"].value_counts()
+        used = " and ".join(f"{markdown_text(name)} for {count:,}" for name, count in tests.items())
+        adjustments = ", ".join(markdown_text(label) for label in keyness_table["adjustment"].unique())
+        sentence += f" Tests: {used} terms; adjustment: {adjustments}."
+    return sentence
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -848,8 +867,10 @@ def significance_sentence(keyness_table: pd.DataFrame, alpha: float = SIGNIFICAN
 def plot_distinctive_terms(keyness_table: pd.DataFrame, corpus, top: int = 10, alpha: float = SIGNIFICANCE):
     """Return a figure: per outlet, the ``top`` terms by log-odds z, as Log Ratio bars.
 
-    Solid bars are significant after Benjamini–Hochberg adjustment; pale hatched
-    bars are not. Each bar is labelled with the term's counts (outlet / rest).
+    Terms are ranked by log-odds z and drawn as Log Ratio bars; solid bars are
+    significant after the table's adjustment (its ``adjustment`` column, named
+    in the title), white bars are not. Each bar is labelled with the term's
+    counts (outlet / rest).
     """
     colors = outlet_colors(corpus.outlets)
     groups = [(name, group) for name, group in keyness_table.groupby("outlet", sort=False)]
@@ -868,8 +889,10 @@ def plot_distinctive_terms(keyness_table: pd.DataFrame, corpus, top: int = 10, a
         axes.set_xlabel("Log Ratio (log₂ of relative frequency, outlet ÷ rest)")
         axes.grid(axis="y", visible=False)
         axes.margins(x=0.25)
-    figure.suptitle("Distinctive terms per outlet (filled: significant after adjustment; counts: outlet/rest)",
-                    x=0.0, ha="left", fontsize=10)
+    adjustment = (keyness_table["adjustment"].iloc[0] if "adjustment" in keyness_table and len(keyness_table)
+                  else "adjusted")
+    figure.suptitle(f"Distinctive terms per outlet, ranked by log-odds z (filled: p < {alpha} after {adjustment}; "
+                    "counts: outlet/rest)", x=0.0, ha="left", fontsize=9)
     figure.tight_layout()
     from analysis.style import corpus_label
 
