@@ -32,7 +32,10 @@ each side in words. :func:`keyness` reports
   (:func:`gries_dp`) over its documents.
 
 :func:`reference_keyness` compares each outlet's words with general English
-(the ``wordfreq`` word list) instead of with the other outlets.
+(the ``wordfreq`` word list) instead of with the other outlets;
+:func:`reference_summary` groups them by pattern, and
+:func:`comparison_scope_sentence` says whether the comparisons are between
+outlets or single texts.
 """
 
 from __future__ import annotations
@@ -664,6 +667,48 @@ def reference_keyness(corpus, options: TermOptions | None = None, min_count: int
         }).sort_values(["log_ratio", "term"], ascending=[False, True]))
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=REFERENCE_COLUMNS)
     return table[REFERENCE_COLUMNS].reset_index(drop=True)
+
+
+def reference_summary(reference_table: pd.DataFrame, n_examples: int = 6) -> pd.DataFrame:
+    """Return, per outlet and ``pattern`` of :func:`reference_keyness`, how many words and which.
+
+    Returns
+    -------
+    ``outlet, pattern, n_terms, examples`` (the words the outlet uses most
+    beyond their general-English rate, count − expected, with their count and
+    general-English rate per million in brackets). Patterns in
+    the order: over in this outlet only, over in some outlets, over in every
+    outlet, not over, no reference rate.
+    """
+    order = ["over in this outlet only", "over in some outlets", "over in every outlet", "not over",
+             "no reference rate"]
+    rows = []
+    for (outlet, pattern), group in reference_table.groupby(["outlet", "pattern"], sort=False):
+        top = group.assign(excess=group["count"] - group["expected"].fillna(0)).sort_values(
+            ["excess", "term"], ascending=[False, True]).head(n_examples)
+        examples = ", ".join(f"{term} ({count}; {rate:.3g})"
+                             for term, count, rate in zip(top["term"], top["count"], top["reference_per_million"]))
+        rows.append({"outlet": outlet, "pattern": pattern, "n_terms": len(group), "examples": examples})
+    table = pd.DataFrame(rows, columns=["outlet", "pattern", "n_terms", "examples"])
+    outlets = list(dict.fromkeys(reference_table["outlet"]))
+    table = table.sort_values(["outlet", "pattern"], key=lambda column: column.map(
+        {name: index for index, name in enumerate(outlets if column.name == "outlet" else order)}))
+    return table.reset_index(drop=True)
+
+
+def comparison_scope_sentence(corpus) -> str:
+    """Return a sentence saying whether keyness here compares outlets or single texts, from the articles per outlet."""
+    per_outlet = corpus.documents.groupby("outlet", sort=False).size()
+    single = [markdown_text(name) for name, count in per_outlet.items() if count == 1]
+    if len(single) == len(per_outlet):
+        return (f"Every outlet here is one article, so each comparison is between texts: a difference says what "
+                f"one article did, not what its outlet does, and no dispersion across documents (`dp`) can be "
+                f"measured.")
+    if single:
+        return (f"{len(single)} of {len(per_outlet)} outlets are one article ({', '.join(single)}): their rows "
+                f"compare texts; `dp` is measured for the others, over {per_outlet.max():,} articles at most.")
+    return (f"Each outlet has {per_outlet.min():,} to {per_outlet.max():,} articles; `dp` shows whether a term is "
+            f"spread over an outlet's articles (near 0) or sits in few of them (near 1).")
 
 
 def summarise_event_keyness(event_keyness: pd.DataFrame, alpha: float = SIGNIFICANCE) -> pd.DataFrame:

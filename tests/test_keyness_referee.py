@@ -264,3 +264,17 @@ def test_vocab_command_options_for_test_and_adjustment(capsys):
     table = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
     assert set(table["test"]) == {"Fisher exact", "G² (χ², 1 df)"}
     assert table["adjustment"].str.startswith("BH within the comparison").all()
+
+
+def test_reference_summary_and_scope_sentence(seeds, tmp_path):
+    from analysis.vocabulary import comparison_scope_sentence, reference_summary
+
+    summary = reference_summary(reference_keyness(seeds))
+    national = summary[(summary["outlet"] == "The National") & (summary["pattern"] == "over in this outlet only")]
+    # "mr" leads: 16 uses against 763 × 490e-6 = 0.37 expected, more excess than any other word of the outlet.
+    assert national["examples"].iloc[0].startswith("mr (16; 490)")
+    assert comparison_scope_sentence(seeds).startswith("Every outlet here is one article")
+    records = [{"outlet": "A", "text": "Headline\n\nOne text."}, {"outlet": "A", "text": "Headline\n\nTwo texts."},
+               {"outlet": "B", "text": "Headline\n\nThree texts."}]
+    sentence = comparison_scope_sentence(read_corpus(write_jsonl(tmp_path / "s.jsonl", records)))
+    assert sentence.startswith("1 of 2 outlets are one article (B)")
