@@ -15,7 +15,8 @@ Phrase syntax:
   ("missile" matches "missiles", "missile's", "missiles'");
 * ``…`` or ``...`` between words allows up to ``max_gap`` other words there
   ("banned … missiles" matches "banned ballistic missiles"), as few as possible;
-* an acronym of two to six capitals matches only in capitals ("US" is not "us").
+* an acronym matches only in capitals ("US" is not "us"), as the text model decides
+  (:func:`analysis.text.keeps_capitals`); "BOSTON" in a phrase matches "Boston".
 
 Every pattern that comes from a user's file (phrases, codebook ``regex`` terms,
 cleaning-rule patterns) runs on Google's RE2 engine (:func:`compile_user_regex`,
@@ -34,11 +35,10 @@ from functools import lru_cache
 
 import re2
 
-from analysis.text import normalize_for_display
+from analysis.text import keeps_capitals, normalize_for_display
 
 GAP_MARKERS = ("…", "...")
 _INFLECTION = r"(?:s|es|'s|s')?"
-_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
 
 MAX_REGEX_CHARS = 1000
 MAX_REGEX_DEPTH = 50
@@ -507,7 +507,7 @@ def _phrase_body(phrase: str, inflect: bool, max_gap: int) -> str:
         pending_gap = False
         words += 1
         suffix = _INFLECTION if inflect and word[-1:].isalpha() else ""
-        if _ACRONYM.match(word):
+        if keeps_capitals(word):
             pieces.append(_escape(word) + suffix)
         else:
             pieces.append(f"(?i:{_escape(word)}{suffix})")

@@ -20,7 +20,8 @@ Decisions a reader should know (README, "The text model"):
   punctuation do not.
 * Normalised form (``norm``): lower case, except all-capital acronyms of two to six
   letters ("US", "KCNA", "DPRK") which keep their case so that "US" is not the
-  pronoun "us"; curly quotes and apostrophes become straight; every hyphen or dash
+  pronoun "us" (:func:`keeps_capitals`: listed in ``data/acronyms.txt``, or rare as an
+  ordinary English word; "BOSTON" and "UPDATE" fold to lower case); curly quotes and apostrophes become straight; every hyphen or dash
   inside a word becomes "-".
 * Matching key (:func:`match_key`): ``norm`` with hyphens read as spaces, so that
   "Kim Jong Un" and "Kim Jong-un" match each other.
@@ -208,9 +209,28 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
+    spans = [piece for start, end in spans for piece in _split_before_honorifics(paragraph, start, end)]
     if any(end - start > MAX_SENTENCE_CHARS for start, end in spans):
         spans = [piece for start, end in spans for piece in bounded_spans(paragraph, start, end)]
     return spans
+
+
+# A dotted abbreviation that can end a sentence ("N.Y.", "D.C.", "Inc."), then a personal
+# honorific and a name: the segmenter reads the abbreviation's full stop as not ending
+# the sentence, but "Mr."/"Ms."/"Dr." before a name never continues a noun phrase there.
+_ABBREVIATION_THEN_HONORIFIC = re.compile(
+    r"(?:\b(?:[A-Z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr)\.)(?P<gap>\s+)(?:Mr|Mrs|Ms|Mx|Dr)\.?\s+[A-Z]"
+)
+
+
+def _split_before_honorifics(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` split wherever an abbreviation ends a sentence before "Mr."/"Ms."/"Dr." + a name."""
+    pieces = []
+    for match in _ABBREVIATION_THEN_HONORIFIC.finditer(paragraph, start, end):
+        pieces.append((start, match.start("gap")))
+        start = match.end("gap")
+    pieces.append((start, end))
+    return pieces
 
 
 SEGMENT_CHUNK_CHARS = 100_000
@@ -372,9 +392,44 @@ def _word_kind(value: str) -> str:
 def normalize_token(token: str) -> str:
     """Return the normalised form of one token (lower case but for acronyms; straight quotes)."""
     plain = token.translate(_QUOTE_TABLE).translate(_HYPHEN_TABLE)
-    if _ACRONYM.match(plain):
+    if keeps_capitals(plain):
         return plain
     return plain.lower()
+
+
+ACRONYMS_FILE = Path(__file__).resolve().parent / "data" / "acronyms.txt"
+ORDINARY_WORD_ZIPF = 3.0
+"""Zipf frequency (wordfreq, English) from which an all-capital word is read as an ordinary word.
+
+3.0 is once per million words: "update" (4.7), "boston" (4.7) and "breaking" (4.7)
+are well above it, "kcna" (2.1) and "dprk" (2.9) below. Acronyms that are frequent
+as words ("us", "who", "nato") are listed in ``data/acronyms.txt`` instead.
+"""
+
+
+@lru_cache(maxsize=1)
+def listed_acronyms() -> frozenset[str]:
+    """Return the acronyms of ``data/acronyms.txt`` that always keep their capitals."""
+    lines = ACRONYMS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+@lru_cache(maxsize=65_536)
+def keeps_capitals(word: str) -> bool:
+    """Return whether an all-capital word of two to six letters is an acronym that keeps its case.
+
+    Listed acronyms ("US", "NATO") do; so does a word that is rare as an ordinary
+    English word ("KCNA"). "BOSTON" or "UPDATE", ordinary words written in capitals,
+    do not, so that they count as "boston" and "update".
+    """
+    if not _ACRONYM.match(word):
+        return False
+    letters = word.split("-", 1)[0]
+    if letters in listed_acronyms():
+        return True
+    from wordfreq import zipf_frequency  # imported on first use: it loads a word list
+
+    return zipf_frequency(letters.lower(), "en") < ORDINARY_WORD_ZIPF
 
 
 def normalize_for_display(text: str) -> str:

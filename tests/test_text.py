@@ -118,3 +118,27 @@ def test_sentence_boundaries_on_nyt_editorial_paragraphs():
     assert len(expected) == 4152
     assert true_positives / len(found) > 0.98  # precision (measured: 0.989)
     assert true_positives / len(expected) > 0.97  # recall (measured: 0.978)
+
+
+def test_capitalised_ordinary_words_fold_but_acronyms_keep_their_capitals():
+    # A wire dateline and an update stamp in capitals are the ordinary words "boston" and "update";
+    # listed acronyms (US, NATO) and words rare in English (KCNA, DPRK) keep their capitals.
+    norms = [t.norm for t in tokenize("BOSTON (AP) UPDATE: the US, us, NATO, KCNA and DPRK")]
+    assert norms == ["boston", "(", "AP", ")", "update", ":", "the", "US", ",", "us", ",", "NATO", ",", "KCNA",
+                     "and", "DPRK"]
+    assert [t.norm for t in tokenize("Boston update")] == ["boston", "update"]
+
+
+def test_a_shouted_headline_is_ordinary_words():
+    assert [t.norm for t in tokenize("IT WAS A DISASTER")] == ["it", "was", "a", "disaster"]
+
+
+def test_abbreviation_then_honorific_and_name_starts_a_new_sentence():
+    assert split_sentences("He lives in Chappaqua, N.Y. Mr. Gowdy said he would run.") == [
+        "He lives in Chappaqua, N.Y.", "Mr. Gowdy said he would run."]
+    assert split_sentences("The meeting was in Washington, D.C. Ms. Smith left early.") == [
+        "The meeting was in Washington, D.C.", "Ms. Smith left early."]
+    # A title that is part of a name phrase after "U.S." does not end the sentence.
+    assert split_sentences("The U.S. Rep. Jim Jordan said so.") == ["The U.S. Rep. Jim Jordan said so."]
+    assert split_sentences("He met Mr. Gowdy in Chappaqua, N.Y., on Monday.") == [
+        "He met Mr. Gowdy in Chappaqua, N.Y., on Monday."]

@@ -333,7 +333,8 @@ def test_cli_groupings(capsys, by, first_column):
 
 def test_cli_errors_are_one_line(capsys, tmp_path):
     assert main(["tone", "--resamples", "0"]) == 2
-    assert capsys.readouterr().err == "error: --resamples must be at least 1 (got 0)\n"
+    assert capsys.readouterr().err == ("error: python -m analysis tone: argument --resamples: 0 is out of range: "
+                                       "give 1 to 100,000 (see --help)\n")
     assert main(["tone", "--threshold", "1"]) == 2
     assert capsys.readouterr().err.startswith("error: tone threshold must be at least 0 and below 1")
     one = write_jsonl(tmp_path / "one.jsonl", [{"text": "Title\n\nA fine day.", "outlet": "Solo"}])
