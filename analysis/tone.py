@@ -1,9 +1,12 @@
-"""Tone: VADER scores per sentence, per voice, with bootstrap intervals, permutation tests and actors.
+"""Tone: VADER scores per sentence, per voice, with intervals, detectable differences, tests and actor sentences.
 
 Method (docs/tone.md):
 
 * every sentence of ``corpus.sentences`` is scored with VADER (Hutto & Gilbert
-  2014) as printed; one analyser serves the whole run. ``compound`` is in
+  2014) after :func:`scorer_text`: curly apostrophes and quotes made straight
+  (VADER's negation rules expect "weren't") and, by default, names and titles
+  masked (:func:`name_spans`; "Defense Minister", "Korean War" carry lexicon
+  words); one analyser serves the whole run. ``compound`` is in
   [-1, 1]; a sentence is ``positive`` at ``compound >= threshold``, ``negative``
   at ``<= -threshold`` and ``neutral`` between (threshold 0.05, VADER's usual);
 * the voice of a sentence (authorial, quoted, mixed) comes from the text model:
@@ -13,9 +16,11 @@ Method (docs/tone.md):
   :func:`analysis.text.text_language`) is left out of scoring with a warning
   naming it. Its sentences stay in the sentence table with ``label`` ``left out``
   and no scores, and summaries count them in ``n_left_out``;
-* means carry a percentile bootstrap 95 % interval over sentences and outlet
-  differences a two-sided permutation test on the difference in means, both
-  with a fixed seed; with an ``event`` column, outlets are also compared within
+* means carry a percentile bootstrap 95 % interval over sentences (none under
+  10 sentences); outlet differences carry a bootstrap interval of the
+  difference, the smallest difference detectable with 80 % power and a
+  two-sided permutation test (99,999 relabellings, with its Monte Carlo error),
+  all with a fixed seed; with an ``event`` column, outlets are also compared within
   each event and the per-event differences tested as pairs.
 
 Aggregate functions take a corpus or the table of :func:`sentence_tone` (to
@@ -25,8 +30,12 @@ score once and aggregate many ways).
 from __future__ import annotations
 
 import itertools
+import math
+import re
 import warnings
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,15 +43,23 @@ from scipy import stats
 
 from analysis.actors import ActorList, actor_mentions, read_actors
 from analysis.cleaning import TEXT_ROLES
-from analysis.errors import AnalysisError, CorpusError, NonEnglishWarning
+from analysis.errors import AnalysisError, CorpusError, NonEnglishWarning, RulesError
 from analysis.output import markdown_text
+from analysis.paths import DATA_DIR
 from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
 from analysis.text import LANGUAGE, LANGUAGE_SAMPLE_CHARS, text_language
+from analysis.yamlfile import read_yaml, where
 
 THRESHOLD = 0.05
 SEED = 2023
 N_RESAMPLES = 9999
+# Permutations of a difference: with 99,999 the Monte Carlo standard error of p is at most 0.0016, so p's second
+# decimal is stable (with 9,999 it is 0.005, and the seed moved a p of 0.43 between 0.42 and 0.44).
+N_PERMUTATIONS = 99_999
 CONFIDENCE = 0.95
+MIN_INTERVAL_N = 10  # under 10 values a percentile bootstrap covers far less than it claims: no interval
+POWER = 0.80  # for the smallest detectable difference
+ALPHA = 0.05
 LABELS = ("positive", "neutral", "negative")
 VOICE_ORDER = ("authorial", "quoted", "mixed")
 ALL = "all"
@@ -55,8 +72,8 @@ def _batch(n_values: int) -> int:
     """Return how many resamples of ``n_values`` values to draw at once (scipy's results do not depend on it)."""
     return max(1, min(_BATCH, _BATCH_VALUES // max(n_values, 1)))
 
-_SUMMARY_COLUMNS = ["n_sentences", "mean_compound", "ci_low", "ci_high", "n_positive", "n_neutral", "n_negative",
-                    "share_positive", "share_neutral", "share_negative", "n_left_out"]
+_SUMMARY_COLUMNS = ["n_sentences", "mean_compound", "ci_low", "ci_high", "interval_note", "n_positive", "n_neutral",
+                    "n_negative", "share_positive", "share_neutral", "share_negative", "n_left_out"]
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +82,205 @@ def analyzer():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     return SentimentIntensityAnalyzer()
+
+
+# Text for the scorer --------------------------------------------------------------------------------------------------
+
+DEFAULT_NAME_TITLES = DATA_DIR / "name_titles.yaml"
+NAME_PLACEHOLDER = "someone"  # not in VADER's lexicon, nor a negation or booster: a masked name weighs nothing
+MASK_NAMES = True
+# VADER's negation list ("weren't"), its punctuation stripping ("great." but not “great.”) and its tokens (split
+# on spaces) expect ASCII apostrophes and quotes and spaced dashes.
+_SCORER_CHARACTERS = str.maketrans({
+    "\u2019": "'", "\u2018": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'", "\u00b4": "'", "\uff07": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\uff02": '"', "\u2039": "'", "\u203a": "'",
+    "\u2014": " - ", "\u2013": " - ", "\u2015": " - ", "\u2012": " - ",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " ",
+})
+_WORD = re.compile(r"[^\W\d_][\w'\-.]*[\w]|[^\W\d_]", re.UNICODE)
+_OPENERS = set("\"'([")
+# First words that are not part of a name even when a capitalised word follows: VADER reads them as rules
+# (negation, contrast, degree) or they are function words.
+_SENTENCE_STARTERS = {
+    "a", "an", "the", "but", "and", "or", "yet", "so", "if", "when", "while", "as", "after", "before", "since",
+    "because", "although", "though", "in", "on", "at", "for", "from", "with", "without", "by", "to", "of", "this",
+    "that", "these", "those", "his", "her", "its", "their", "our", "my", "your", "he", "she", "it", "they", "we",
+    "you", "i", "there", "here", "now", "then", "also", "only", "even", "still", "however", "meanwhile", "no",
+    "not", "never", "nor", "none", "nothing", "despite", "rarely", "seldom", "few", "many", "most", "some", "all",
+    "every", "each", "both", "neither", "either", "what", "who", "why", "how", "where", "which", "last", "next",
+}
+
+
+@dataclass(frozen=True)
+class NameTitles:
+    """Role words, portfolio words and name connectors read from one titles file (lowercase)."""
+
+    roles: frozenset[str]
+    portfolios: frozenset[str]
+    connectors: frozenset[str]
+    source: Path
+
+
+def read_name_titles(path: Path | str | None = None) -> NameTitles:
+    """Return the validated :class:`NameTitles` in ``path`` (default ``analysis/data/name_titles.yaml``).
+
+    Raises RulesError with one line naming the file for a file that is not a
+    mapping of exactly ``roles``, ``portfolios`` and ``connectors``, each a
+    non-empty list of single lowercase words without duplicates.
+    """
+    path = Path(path) if path is not None else DEFAULT_NAME_TITLES
+    document = read_yaml(path)
+    keys = ("roles", "portfolios", "connectors")
+    if not isinstance(document, dict):
+        raise RulesError(f"{where(path, document)}: expected a mapping with the lists {', '.join(keys)}")
+    unknown = sorted(set(document) - set(keys))
+    if unknown:
+        raise RulesError(f"{where(path, document)}: unknown key '{unknown[0]}' (allowed: {', '.join(keys)})")
+    lists = {}
+    for key in keys:
+        words = document.get(key)
+        if not isinstance(words, list) or not words:
+            raise RulesError(f"{where(path, document)}: '{key}' must be a non-empty list of words")
+        seen: set[str] = set()
+        for word in words:
+            if not isinstance(word, str) or not re.fullmatch(r"[a-z][a-z'\-]*", word):
+                raise RulesError(f"{where(path, document)}: '{key}' holds {word!r}, not one lowercase word")
+            if word in seen:
+                raise RulesError(f"{where(path, document)}: '{key}' lists '{word}' twice")
+            seen.add(word)
+        lists[key] = frozenset(seen)
+    return NameTitles(lists["roles"], lists["portfolios"], lists["connectors"], path)
+
+
+@lru_cache(maxsize=4)
+def _name_titles(path: str | None) -> NameTitles:
+    return read_name_titles(path)
+
+
+def normalize_for_scorer(text: str) -> str:
+    """Return ``text`` with curly apostrophes and quotes made straight and dashes spaced, as VADER's rules expect.
+
+    "weren’t" becomes "weren't" (a negation VADER knows), “great.” becomes
+    "great." (whose punctuation VADER strips), "good—but" becomes "good - but"
+    (two words, not one unknown token).
+    """
+    return text.translate(_SCORER_CHARACTERS)
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[0].isupper() and word != "I"
+
+
+def _is_title_case(words: list[str]) -> bool:
+    """Return whether every word of four letters or more is capitalised (a title-case headline: no name shown)."""
+    long_words = [word for word in words if len(word) >= 4]
+    return len(long_words) >= 4 and all(_is_capitalised(word) for word in long_words)
+
+
+def name_spans(text: str, titles: NameTitles | None = None) -> list[tuple[int, int]]:
+    """Return the ``(start, end)`` character spans of ``text`` taken for names and titles, in order, merged.
+
+    A name is a run of capitalised words (joined by spaces or hyphens, and by
+    connector words such as "of" between capitalised words). At the start of the
+    sentence or of a quotation a capital proves nothing, so a run there counts only
+    with two capitalised words or more (its first word is kept when it is a
+    function or rule word: "But", "No", "The"), or when it is a role word
+    ("President"). In a title-case headline capitals prove nothing at all: only
+    role phrases count there. A role phrase is a role word (minister, council …)
+    with the portfolio words right before it ("national security spokesman"),
+    in any case.
+    """
+    titles = titles or _name_titles(None)
+    words = [(match.start(), match.end(), match.group()) for match in _WORD.finditer(text)]
+    if not words:
+        return []
+    masked = [False] * len(words)
+    lowered = [word.lower().removesuffix("'s") for _, _, word in words]
+    for index, word in enumerate(lowered):
+        if word in titles.roles:
+            masked[index] = True
+            before = index - 1
+            while before >= 0 and lowered[before] in titles.portfolios and _adjacent(text, words[before],
+                                                                                   words[before + 1]):
+                masked[before] = True
+                before -= 1
+    if not _is_title_case([word for _, _, word in words]):
+        for run in _capitalised_runs(text, words, titles):
+            first_start = run[0] == 0 or _after_opening(text, words[run[0]][0])
+            capitalised = [index for index in run if _is_capitalised(words[index][2])]
+            if first_start:
+                if len(capitalised) < 2:
+                    if lowered[run[0]] not in titles.roles:
+                        continue
+                elif lowered[run[0]] in _SENTENCE_STARTERS:
+                    run = run[1:]
+            for index in run:
+                masked[index] = True
+    spans: list[tuple[int, int]] = []
+    for index, (start, end, _) in enumerate(words):
+        if not masked[index]:
+            continue
+        if spans and index > 0 and masked[index - 1] and _adjacent(text, words[index - 1], words[index]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _adjacent(text: str, first, second) -> bool:
+    """Return whether only spaces or a hyphen separate two words (no comma, no quotation mark)."""
+    return text[first[1]:second[0]].strip(" -") == ""
+
+
+def _after_opening(text: str, start: int) -> bool:
+    """Return whether a word starting at ``start`` opens a sentence or a quotation (only marks before it)."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in _OPENERS or before[-1] in ".!?:;"
+
+
+def _capitalised_runs(text: str, words, titles: NameTitles) -> list[list[int]]:
+    """Return runs of word indexes: capitalised words, with connectors between two of them."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    index = 0
+    while index < len(words):
+        word = words[index][2]
+        joined = current and _adjacent(text, words[current[-1]], words[index])
+        if _is_capitalised(word):
+            if not joined:
+                if current:
+                    runs.append(current)
+                current = []
+            current.append(index)
+        elif (current and joined and word.lower() in titles.connectors and index + 1 < len(words)
+              and _is_capitalised(words[index + 1][2]) and _adjacent(text, words[index], words[index + 1])):
+            current.append(index)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+        index += 1
+    if current:
+        runs.append(current)
+    return runs
+
+
+def mask_name_spans(text: str, titles: NameTitles | None = None) -> str:
+    """Return ``text`` with each name or title span of :func:`name_spans` replaced by one neutral placeholder word."""
+    pieces, last = [], 0
+    for start, end in name_spans(text, titles):
+        pieces.append(text[last:start])
+        pieces.append(NAME_PLACEHOLDER)
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def scorer_text(text: str, mask_names: bool = MASK_NAMES, titles: NameTitles | None = None) -> str:
+    """Return the text VADER is given: normalised for its rules and, with ``mask_names``, names and titles masked."""
+    normalized = normalize_for_scorer(text)
+    return mask_name_spans(normalized, titles) if mask_names else normalized
 
 
 def tone_label(compound: float, threshold: float = THRESHOLD) -> str:
@@ -81,10 +297,22 @@ def _check_threshold(threshold: float) -> None:
         raise AnalysisError(f"tone threshold must be at least 0 and below 1 (got {threshold})")
 
 
-def score_texts(texts, threshold: float = THRESHOLD) -> pd.DataFrame:
-    """Return VADER scores for each text: ``neg, neu, pos, compound, label`` (one row per text, in order)."""
+def score_texts(texts, threshold: float = THRESHOLD, mask_names: bool = MASK_NAMES, normalize: bool = True,
+                titles: NameTitles | None = None) -> pd.DataFrame:
+    """Return VADER scores for each text: ``neg, neu, pos, compound, label`` (one row per text, in order).
+
+    Each text is given to VADER as :func:`scorer_text` makes it: apostrophes,
+    quotes and dashes normalised (``normalize=False`` gives VADER the raw text,
+    only to measure what normalising changes) and, with ``mask_names`` (the
+    default), names and titles masked.
+    """
     _check_threshold(threshold)
     polarity = analyzer().polarity_scores
+    if normalize:
+        titles = titles or (_name_titles(None) if mask_names else None)
+        texts = [scorer_text(text, mask_names, titles) for text in texts]
+    elif mask_names:
+        raise AnalysisError("masking names needs normalised text (normalize=True)")
     scores = [polarity(text) for text in texts]
     table = pd.DataFrame.from_records(scores, columns=["neg", "neu", "pos", "compound"])
     compound = table["compound"].to_numpy()
@@ -129,8 +357,14 @@ def _warn_left_out(languages: pd.DataFrame) -> None:
     )
 
 
-def sentence_tone(corpus, threshold: float = THRESHOLD) -> pd.DataFrame:
+def sentence_tone(corpus, threshold: float = THRESHOLD, mask_names: bool = MASK_NAMES,
+                  titles: NameTitles | Path | str | None = None) -> pd.DataFrame:
     """Return one row per sentence of ``corpus`` with its VADER tone.
+
+    VADER is given :func:`scorer_text`: straight apostrophes and quotes and, with
+    ``mask_names`` (the default), names and titles replaced by a neutral word, so
+    "Defense Minister" or "Korean War" does not move the score. ``titles`` is a
+    titles file or :class:`NameTitles` (default ``analysis/data/name_titles.yaml``).
 
     Sentences of documents not in English (:func:`document_languages`) are not
     scored: a warning names those documents, and their rows have no scores and the
@@ -143,17 +377,22 @@ def sentence_tone(corpus, threshold: float = THRESHOLD) -> pd.DataFrame:
     sentence_index, role, voice, position`` (share of the article's words before
     the sentence), ``n_words, text, neg, neu, pos`` (shares of the sentence's
     lexicon weight, summing to 1), ``compound`` (normalised sum, −1 to 1) and
-    ``label`` (positive, neutral or negative at ±``threshold``, or ``left out``).
-    Rows follow ``corpus.sentences``.
+    ``label`` (positive, neutral or negative at ±``threshold``, or ``left out``),
+    ``scored_text`` (what VADER was given) and ``names_masked`` (whether masking
+    changed the text). Rows follow ``corpus.sentences``.
     """
     _check_threshold(threshold)
+    if not isinstance(titles, NameTitles):
+        titles = _name_titles(None if titles is None else str(titles))
     sentences = corpus.sentences
     languages = document_languages(corpus)
     _warn_left_out(languages)
     language_of = dict(zip(languages["doc_id"], languages["language"]))
     language = sentences["doc_id"].map(language_of).fillna(LANGUAGE).to_numpy()
     english = language == LANGUAGE
-    scores = score_texts(sentences["text"].to_numpy()[english].tolist(), threshold)
+    normalized = [normalize_for_scorer(text) for text in sentences["text"]]
+    scored = [mask_name_spans(text, titles) if mask_names else text for text in normalized]
+    scores = score_texts([text for text, keep in zip(scored, english) if keep], threshold, mask_names=False)
     event_of = dict(zip(corpus.documents["doc_id"], corpus.documents["event"].astype(str)))
     table = pd.DataFrame({
         "doc_id": sentences["doc_id"].to_numpy(),
@@ -176,6 +415,8 @@ def sentence_tone(corpus, threshold: float = THRESHOLD) -> pd.DataFrame:
     labels = np.full(len(table), LEFT_OUT, dtype=object)
     labels[english] = scores["label"].to_numpy()
     table["label"] = labels
+    table["scored_text"] = scored
+    table["names_masked"] = [after != before for after, before in zip(scored, normalized)]
     return table
 
 
@@ -209,15 +450,21 @@ def _require_outlets(source, tones: pd.DataFrame) -> None:
                           f"{tones['outlet'].nunique()} ({outlets})")
 
 
+def interval_note(n: int, min_n: int = MIN_INTERVAL_N) -> str:
+    """Return why a group of ``n`` values has no interval (empty text when it has one)."""
+    return "" if n >= min_n else f"no interval: {n} value{'s' if n != 1 else ''}, fewer than {min_n}"
+
+
 def bootstrap_interval(values, seed: int = SEED, n_resamples: int = N_RESAMPLES,
-                       confidence: float = CONFIDENCE) -> tuple[float, float]:
+                       confidence: float = CONFIDENCE, min_n: int = MIN_INTERVAL_N) -> tuple[float, float]:
     """Return the percentile bootstrap interval ``(low, high)`` of the mean of ``values``.
 
-    NaN for fewer than two values (no spread to resample); ``(v, v)`` when every
+    NaN for fewer than ``min_n`` values (default 10: with fewer, a percentile
+    bootstrap interval is too narrow to mean what it says); ``(v, v)`` when every
     value is ``v``. The same ``seed`` gives the same interval.
     """
     data = np.asarray(values, dtype=float)
-    if data.size < 2:
+    if data.size < max(min_n, 2):
         return (float("nan"), float("nan"))
     if np.all(data == data[0]):
         return (float(data[0]), float(data[0]))
@@ -227,7 +474,48 @@ def bootstrap_interval(values, seed: int = SEED, n_resamples: int = N_RESAMPLES,
     return (float(result.confidence_interval.low), float(result.confidence_interval.high))
 
 
-def permutation_difference(first, second, seed: int = SEED, n_resamples: int = N_RESAMPLES) -> tuple[float, float]:
+def difference_interval(first, second, seed: int = SEED, n_resamples: int = N_RESAMPLES,
+                        confidence: float = CONFIDENCE, min_n: int = MIN_INTERVAL_N) -> tuple[float, float]:
+    """Return the percentile bootstrap interval ``(low, high)`` of ``mean(first) − mean(second)``.
+
+    Each sample is resampled on its own (independent groups). NaN when either has
+    fewer than ``min_n`` values; ``(d, d)`` when each sample is constant.
+    """
+    a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    if min(a.size, b.size) < max(min_n, 2):
+        return (float("nan"), float("nan"))
+    if np.all(a == a[0]) and np.all(b == b[0]):
+        return (float(a[0] - b[0]), float(a[0] - b[0]))
+    result = stats.bootstrap((a, b), _mean_difference, n_resamples=n_resamples, confidence_level=confidence,
+                             method="percentile", vectorized=True, batch=_batch(a.size + b.size),
+                             rng=np.random.default_rng(seed))
+    return (float(result.confidence_interval.low), float(result.confidence_interval.high))
+
+
+def detectable_difference(first, second, alpha: float = ALPHA, power: float = POWER) -> float:
+    """Return the smallest difference in means a two-sided test at ``alpha`` detects with ``power``.
+
+    (z₁₋α/₂ + z_power) · √(s₁²/n₁ + s₂²/n₂), with sample standard deviations: the
+    normal approximation to the test of the difference (at α = 0.05 and 80 %
+    power, 2.80 standard errors). NaN when a sample has fewer than two values.
+    """
+    a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    if min(a.size, b.size) < 2:
+        return float("nan")
+    standard_error = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * standard_error)
+
+
+def permutation_p_error(p_value: float, n_first: int, n_second: int, n_resamples: int) -> float:
+    """Return the Monte Carlo standard error of a permutation p-value: √(p(1 − p)/B), 0 when the test was exact."""
+    if np.isnan(p_value):
+        return float("nan")
+    if math.comb(n_first + n_second, n_first) <= n_resamples:
+        return 0.0
+    return float(np.sqrt(p_value * (1 - p_value) / n_resamples))
+
+
+def permutation_difference(first, second, seed: int = SEED, n_resamples: int = N_PERMUTATIONS) -> tuple[float, float]:
     """Return ``(mean(first) − mean(second), two-sided permutation p-value)`` for two independent samples.
 
     The p-value comes from random relabellings of the pooled sentences: twice the
@@ -245,7 +533,7 @@ def permutation_difference(first, second, seed: int = SEED, n_resamples: int = N
     return (difference, float(min(1.0, result.pvalue)))
 
 
-def sign_flip_p_value(differences, seed: int = SEED, n_resamples: int = N_RESAMPLES) -> float:
+def sign_flip_p_value(differences, seed: int = SEED, n_resamples: int = N_PERMUTATIONS) -> float:
     """Return the two-sided sign-flip permutation p-value that paired ``differences`` have mean 0.
 
     Under "no outlet effect" each pair's difference is as likely to have either
@@ -274,7 +562,7 @@ def _summary_row(compound: np.ndarray, labels: np.ndarray, seed: int, n_resample
     counts = [int(np.sum(labels == label)) for label in LABELS]
     shares = [count / n if n else float("nan") for count in counts]
     mean = float(compound.mean()) if n else float("nan")
-    return [n, mean, low, high, *counts, *shares, n_left_out]
+    return [n, mean, low, high, interval_note(n), *counts, *shares, n_left_out]
 
 
 def tone_summary(source, by: str | list[str] = "outlet", threshold: float = THRESHOLD, seed: int = SEED,
@@ -288,8 +576,9 @@ def tone_summary(source, by: str | list[str] = "outlet", threshold: float = THRE
     Returns
     -------
     DataFrame with the ``by`` columns, then ``n_sentences, mean_compound, ci_low,
-    ci_high`` (percentile bootstrap 95 % interval of the mean, NaN under two
-    sentences), ``n_positive, n_neutral, n_negative`` and ``share_positive,
+    ci_high`` (percentile bootstrap 95 % interval of the mean, NaN under
+    :data:`MIN_INTERVAL_N` sentences), ``interval_note`` (why there is no
+    interval; empty when there is one), ``n_positive, n_neutral, n_negative`` and ``share_positive,
     share_neutral, share_negative`` and ``n_left_out`` (sentences not scored: their
     document is not in English). Groups are ordered as they first appear
     (outlets in corpus order, voices authorial, quoted, mixed).
@@ -348,18 +637,26 @@ def outlet_voice_tone(source, threshold: float = THRESHOLD, seed: int = SEED,
 
 
 def outlet_differences(source, voice: str | None = None, threshold: float = THRESHOLD, seed: int = SEED,
-                       n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
-    """Return a permutation test of the difference in mean tone for each pair of outlets.
+                       n_resamples: int = N_RESAMPLES, n_permutations: int = N_PERMUTATIONS) -> pd.DataFrame:
+    """Return the difference in mean tone for each pair of outlets, with its interval, power and permutation test.
 
     With ``voice`` (authorial, quoted, mixed) only sentences in that voice count.
+    The interval is a percentile bootstrap of the difference (each outlet's
+    sentences resampled on their own, ``n_resamples``); the p-value a two-sided
+    permutation test (``n_permutations`` relabellings, exact when fewer exist).
     Raises CorpusError for fewer than two outlets.
 
     Returns
     -------
     DataFrame with one row per pair (in corpus order of outlets): ``outlet_a,
     outlet_b, voice`` (``all`` when not restricted), ``n_a, n_b, mean_a, mean_b,
-    difference`` (mean_a − mean_b) and ``p_value`` (two-sided; NaN when a side has
-    no sentence).
+    difference`` (mean_a − mean_b), ``ci_low, ci_high`` (95 % interval of the
+    difference; NaN when a side has fewer than :data:`MIN_INTERVAL_N` sentences),
+    ``interval_note``, ``detectable_difference`` (the smallest difference the test
+    finds with 80 % power at α = 0.05, from the two sizes and standard
+    deviations: a difference below it going undetected says little),
+    ``p_value`` (two-sided; NaN when a side has no sentence) and ``p_mc_error``
+    (Monte Carlo standard error of p; 0 when exact).
     """
     every_tone = _tones(source, threshold)
     _require_outlets(source, every_tone)
@@ -374,11 +671,14 @@ def outlet_differences(source, voice: str | None = None, threshold: float = THRE
     rows = []
     for first, second in itertools.combinations(outlets, 2):
         a, b = compound.get(first, empty), compound.get(second, empty)
-        difference, p_value = permutation_difference(a, b, seed, n_resamples)
+        difference, p_value = permutation_difference(a, b, seed, n_permutations)
+        low, high = difference_interval(a, b, seed, n_resamples)
         rows.append((first, second, voice or ALL, int(a.size), int(b.size),
                      float(a.mean()) if a.size else float("nan"), float(b.mean()) if b.size else float("nan"),
-                     difference, p_value))
-    columns = ["outlet_a", "outlet_b", "voice", "n_a", "n_b", "mean_a", "mean_b", "difference", "p_value"]
+                     difference, low, high, interval_note(min(a.size, b.size)), detectable_difference(a, b),
+                     p_value, permutation_p_error(p_value, a.size, b.size, n_permutations)))
+    columns = ["outlet_a", "outlet_b", "voice", "n_a", "n_b", "mean_a", "mean_b", "difference", "ci_low", "ci_high",
+               "interval_note", "detectable_difference", "p_value", "p_mc_error"]
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
@@ -398,7 +698,7 @@ def event_tone(source, threshold: float = THRESHOLD, seed: int = SEED, n_resampl
 
 
 def paired_event_differences(source, threshold: float = THRESHOLD, seed: int = SEED,
-                             n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+                             n_resamples: int = N_RESAMPLES, n_permutations: int = N_PERMUTATIONS) -> pd.DataFrame:
     """Return, for each pair of outlets, their difference in mean tone within the same events, tested as pairs.
 
     For every event that both outlets reported, the difference of their mean
@@ -412,13 +712,14 @@ def paired_event_differences(source, threshold: float = THRESHOLD, seed: int = S
     -------
     DataFrame with one row per pair of outlets: ``outlet_a, outlet_b, n_events``
     (events both reported), ``mean_difference`` (mean over events of mean_a −
-    mean_b), ``ci_low, ci_high`` and ``p_value`` (NaN under two shared events:
-    one event is not a test). Empty when the corpus has no events.
+    mean_b), ``ci_low, ci_high`` (NaN under :data:`MIN_INTERVAL_N` events),
+    ``interval_note`` and ``p_value`` (NaN under two shared events: one event is
+    not a test). Empty when the corpus has no events.
     """
     every_tone = _tones(source, threshold)
     _require_outlets(source, every_tone)
     tones = _scored(every_tone)
-    columns = ["outlet_a", "outlet_b", "n_events", "mean_difference", "ci_low", "ci_high", "p_value"]
+    columns = ["outlet_a", "outlet_b", "n_events", "mean_difference", "ci_low", "ci_high", "interval_note", "p_value"]
     with_event = tones[tones["event"].astype(str).str.strip() != ""] if "event" in tones.columns else tones.iloc[0:0]
     if with_event.empty:
         return pd.DataFrame(columns=columns)
@@ -426,22 +727,25 @@ def paired_event_differences(source, threshold: float = THRESHOLD, seed: int = S
     rows = []
     for first, second in itertools.combinations(_outlet_order(source, every_tone), 2):
         if first not in means.columns or second not in means.columns:
-            rows.append((first, second, 0, float("nan"), float("nan"), float("nan"), float("nan")))
+            rows.append((first, second, 0, float("nan"), float("nan"), float("nan"), interval_note(0), float("nan")))
             continue
         both = means[[first, second]].dropna()
         differences = (both[first] - both[second]).to_numpy()
         if differences.size == 0:
-            rows.append((first, second, 0, float("nan"), float("nan"), float("nan"), float("nan")))
+            rows.append((first, second, 0, float("nan"), float("nan"), float("nan"), interval_note(0), float("nan")))
             continue
         low, high = bootstrap_interval(differences, seed, n_resamples)
         rows.append((first, second, int(differences.size), float(differences.mean()), low, high,
-                     sign_flip_p_value(differences, seed, n_resamples)))
+                     interval_note(differences.size), sign_flip_p_value(differences, seed, n_permutations)))
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
-def actor_tone(source, corpus=None, actors: ActorList | str | None = None, threshold: float = THRESHOLD,
-               seed: int = SEED, n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
-    """Return the tone of the sentences that mention each actor group, per outlet and voice.
+def naming_sentence_tone(source, corpus=None, actors: ActorList | str | None = None, threshold: float = THRESHOLD,
+                         seed: int = SEED, n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """Return the tone of the sentences naming each actor group, per outlet and voice (not tone toward the actor).
+
+    VADER scores the whole sentence; it does not know whom a word is about, so
+    this is the tone of the sentences in which the actor is named.
 
     ``source`` is a corpus, or a :func:`sentence_tone` table together with the
     ``corpus`` it came from (mentions are found in the corpus sentences). A
@@ -458,7 +762,7 @@ def actor_tone(source, corpus=None, actors: ActorList | str | None = None, thres
     """
     corpus = source if corpus is None and not isinstance(source, pd.DataFrame) else corpus
     if corpus is None:
-        raise AnalysisError("actor_tone needs the corpus to find actor mentions (pass corpus=)")
+        raise AnalysisError("the tone of sentences naming actors needs the corpus to find the actors (pass corpus=)")
     tones = _tones(source, threshold)
     actor_list = actors if isinstance(actors, ActorList) else read_actors(actors)
     mentions = actor_mentions(corpus, actor_list)
@@ -481,6 +785,9 @@ def actor_tone(source, corpus=None, actors: ActorList | str | None = None, thres
                                                                           n_resamples)])
     table = pd.DataFrame.from_records(rows, columns=["group", "outlet", "voice", *_SUMMARY_COLUMNS])
     return table.astype({"n_sentences": int, "n_positive": int, "n_neutral": int, "n_negative": int})
+
+
+actor_tone = naming_sentence_tone  # the earlier name, kept for compatibility
 
 
 def extreme_sentences(source, n: int = 1, threshold: float = THRESHOLD) -> pd.DataFrame:
@@ -517,17 +824,65 @@ def extreme_sentences_text(extremes: pd.DataFrame) -> str:
     )
 
 
-def difference_sentence(differences: pd.DataFrame, alpha: float = 0.05) -> str:
-    """Return one computed sentence saying which outlet pairs differ in mean tone at level ``alpha``."""
+def format_p(p_value: float, p_mc_error: float = 0.0) -> str:
+    """Return ``p`` to two decimals (three under 0.01), with its Monte Carlo error when it was resampled."""
+    if np.isnan(p_value):
+        return "p not computed"
+    shown = f"{p_value:.3f}" if p_value < 0.01 else f"{p_value:.2f}"
+    error = f" ± {p_mc_error:.3f}" if p_mc_error and p_mc_error > 0 else ""
+    return f"p = {shown}{error}"
+
+
+def difference_text(row) -> str:
+    """Return one difference of :func:`outlet_differences` as text: difference, interval, detectable, p, sizes."""
+    interval = (f"95 % interval [{row.ci_low:+.2f}, {row.ci_high:+.2f}]" if not np.isnan(row.ci_low)
+                else f"{row.interval_note}")
+    return (f"{markdown_text(row.outlet_a)} − {markdown_text(row.outlet_b)}: {row.difference:+.2f} ({interval}; "
+            f"smallest detectable {row.detectable_difference:.2f}; {format_p(row.p_value, row.p_mc_error)}; "
+            f"{row.n_a:,} and {row.n_b:,} sentences)")
+
+
+def difference_sentence(differences: pd.DataFrame, alpha: float = ALPHA) -> str:
+    """Return computed sentences giving each outlet difference with its interval and detectable size, then the test.
+
+    Effect first: the difference in mean compound and its 95 % interval, then the
+    smallest difference the test could detect (80 % power at ``alpha``), then p.
+    """
     if differences.empty:
         return "No pair of outlets to compare."
     clear = differences[differences["p_value"] < alpha]
-    parts = [f"{markdown_text(row.outlet_a)} − {markdown_text(row.outlet_b)}: {row.difference:+.3f} "
-             f"(p = {row.p_value:.3f}, {row.n_a:,} and {row.n_b:,} sentences)"
-             for row in differences.itertuples(index=False)]
+    parts = [difference_text(row) for row in differences.itertuples(index=False)]
     verdict = (f"{len(clear)} of {len(differences)} pairs differ at p < {alpha}"
                if len(clear) else f"no pair differs at p < {alpha}")
-    return f"Differences in mean compound: {'; '.join(parts)}. So {verdict}."
+    detectable = differences["detectable_difference"].dropna()
+    power = ""
+    if not detectable.empty:
+        power = (f"; with these numbers of sentences only differences of about {detectable.min():.2f} to "
+                 f"{detectable.max():.2f} or more would be found reliably (80 % power), so a smaller difference "
+                 f"may exist unseen")
+    return (f"Differences in mean compound (−1 to 1), bootstrap 95 % interval, smallest detectable difference and "
+            f"permutation test: {'; '.join(parts)}. So {verdict}{power}.")
+
+
+def label_share_sentence(by_voice: pd.DataFrame, voice: str = "authorial") -> str:
+    """Return a computed sentence on the label shares of each outlet's sentences in ``voice`` beside their mean.
+
+    ``by_voice`` is a table of :func:`outlet_voice_tone`. A mean near 0 can hide
+    many positive and negative sentences that cancel: the shares say which.
+    """
+    rows = by_voice[(by_voice["voice"] == voice) & (by_voice["n_sentences"] > 0)]
+    if rows.empty:
+        return f"No {voice} sentences to describe."
+    parts = [f"{markdown_text(row.outlet)} mean {row.mean_compound:+.2f}, {row.share_neutral:.0%} neutral, "
+             f"{row.share_positive:.0%} positive, {row.share_negative:.0%} negative ({row.n_sentences} sentences)"
+             for row in rows.itertuples(index=False)]
+    neutral = rows["share_neutral"]
+    if rows["mean_compound"].abs().max() < 0.1:
+        reading = (f"Their means are near 0, but only {neutral.min():.0%} to {neutral.max():.0%} of them are "
+                   f"neutral: positive and negative sentences cancel in the mean")
+    else:
+        reading = f"{neutral.min():.0%} to {neutral.max():.0%} of them are neutral"
+    return f"The {voice} sentences: {'; '.join(parts)}. {reading}."
 
 
 # Figures -------------------------------------------------------------------------------------------------------------
@@ -559,7 +914,7 @@ def plot_outlet_voice_tone(table: pd.DataFrame, source_label: str, ax=None):
     ax.set_xticks(range(len(voices)), [voice if voice != ALL else "all sentences" for voice in voices])
     ax.set_xlim(-0.5, len(voices) - 0.5)
     ax.set_ylabel("mean VADER compound (−1 to 1)")
-    ax.set_xlabel("voice of the sentence (n = sentences)")
+    ax.set_xlabel(f"voice of the sentence (n = sentences; no bar under {MIN_INTERVAL_N} sentences)")
     ax.set_title("Mean sentence tone per outlet, by voice, with 95% bootstrap intervals")
     _dedupe_legend(ax, title="outlet")
     add_source_line(figure, source_label)
@@ -636,8 +991,9 @@ def plot_tone_along_articles(tones: pd.DataFrame, source_label: str, max_documen
 def plot_actor_tone(table: pd.DataFrame, source_label: str, voice: str = ALL):
     """Return a figure of the mean tone of sentences naming each actor group, per outlet (table of :func:`actor_tone`).
 
-    Bars are 95 % bootstrap intervals and ``n=`` the sentences behind each point:
-    few sentences give wide bars, or none under two sentences.
+    Bars are 95 % bootstrap intervals and ``n=`` the sentences behind each point;
+    under :data:`MIN_INTERVAL_N` sentences the point has no bar. The score is the
+    whole sentence's, not a tone aimed at the actor.
     """
     rows = table[(table["voice"] == voice) & (table["n_sentences"] > 0)]
     groups = [group for group in dict.fromkeys(table["group"]) if group in set(rows["group"])]
@@ -656,9 +1012,10 @@ def plot_actor_tone(table: pd.DataFrame, source_label: str, voice: str = ALL):
     ax.set_yticks(range(len(groups)), groups)
     ax.invert_yaxis()
     ax.set_xlim(-1.05, 1.15)
-    ax.set_xlabel("mean VADER compound (−1 to 1); bar: 95% bootstrap interval; n: sentences")
+    ax.set_xlabel(f"mean VADER compound (−1 to 1); bar: 95% bootstrap interval (none under {MIN_INTERVAL_N} "
+                  f"sentences); n: sentences")
     which = "all sentences" if voice == ALL else f"{voice} sentences"
-    ax.set_title(f"Tone of the sentences naming each actor, per outlet ({which})")
+    ax.set_title(f"Tone of the sentences naming each actor (not tone toward it), per outlet ({which})")
     _dedupe_legend(ax, title="outlet")
     add_source_line(figure, source_label)
     return figure

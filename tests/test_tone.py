@@ -35,9 +35,9 @@ def fresh_vader():
 
 def test_compound_equals_vadersentiment_for_every_seed_sentence(seeds, tones, fresh_vader):
     assert len(tones) == 23 + 21 + 28  # sentences per article (README, read from the seeds)
-    for text, neg, neu, pos, compound in zip(tones["text"], tones["neg"], tones["neu"], tones["pos"],
+    for text, neg, neu, pos, compound in zip(tones["scored_text"], tones["neg"], tones["neu"], tones["pos"],
                                              tones["compound"]):
-        expected = fresh_vader.polarity_scores(text)
+        expected = fresh_vader.polarity_scores(text)  # VADER is given the text with names and titles masked
         assert (neg, neu, pos, compound) == (expected["neg"], expected["neu"], expected["pos"], expected["compound"])
 
 
@@ -111,16 +111,17 @@ def test_bootstrap_interval_contains_the_mean_and_repeats_with_the_seed(tones):
 
 def test_bootstrap_interval_of_two_values_by_hand():
     # resampling [0, 1] gives means 0, 0.5, 1 with chances 1/4, 1/2, 1/4: the 2.5 % and 97.5 % points are 0 and 1
-    assert tone.bootstrap_interval([0.0, 1.0], seed=1, n_resamples=FEW) == (0.0, 1.0)
+    assert tone.bootstrap_interval([0.0, 1.0], seed=1, n_resamples=FEW, min_n=2) == (0.0, 1.0)
 
 
 def test_bootstrap_interval_with_too_little_spread():
-    assert all(np.isnan(tone.bootstrap_interval([0.3])))
-    assert tone.bootstrap_interval([0.128, 0.128]) == (0.128, 0.128)
+    assert all(np.isnan(tone.bootstrap_interval([0.3], min_n=1)))
+    assert tone.bootstrap_interval([0.128, 0.128], min_n=2) == (0.128, 0.128)
 
 
-def test_permutation_test_on_identical_samples_finds_no_difference(tones):
-    sample = tones["compound"].to_numpy()[:20]
+def test_permutation_test_on_identical_samples_finds_no_difference():
+    # 5 + 5 values: C(10, 5) = 252 relabellings, fewer than FEW, so the test is exact and symmetric: p = 1
+    sample = np.array([0.128, -0.599, 0.0, 0.402, -0.25])
     difference, p_value = tone.permutation_difference(sample, sample.copy(), seed=3, n_resamples=FEW)
     assert difference == 0.0
     assert p_value == 1.0
@@ -143,13 +144,13 @@ def test_outlet_summary_counts_means_and_shares(seeds, tones, fresh_vader):
     assert summary["n_sentences"].tolist() == [23, 21, 28]
     for row in summary.itertuples(index=False):
         texts = seeds.sentences.loc[seeds.sentences["outlet"] == row.outlet, "text"]
-        scores = [fresh_vader.polarity_scores(text)["compound"] for text in texts]
+        scores = [fresh_vader.polarity_scores(tone.scorer_text(text))["compound"] for text in texts]
         assert row.mean_compound == pytest.approx(np.mean(scores))
         assert row.n_positive == sum(score >= 0.05 for score in scores)
         assert row.n_negative == sum(score <= -0.05 for score in scores)
         assert row.n_positive + row.n_neutral + row.n_negative == row.n_sentences
         assert row.share_positive + row.share_neutral + row.share_negative == pytest.approx(1.0)
-        assert row.ci_low < row.mean_compound < row.ci_high
+        assert row.ci_low < row.mean_compound < row.ci_high  # 21 to 28 sentences: an interval
 
 
 def test_outlet_voice_table(tones):
@@ -282,13 +283,20 @@ def test_extreme_sentences_are_the_maximum_and_minimum(tones):
 
 
 def test_difference_sentence_reports_every_pair():
-    table = pd.DataFrame([("A", "B", "all", 10, 12, 0.2, 0.1, 0.1, 0.03),
-                          ("A", "C", "all", 10, 9, 0.2, 0.25, -0.05, 0.4)],
+    nan = float("nan")
+    table = pd.DataFrame([("A", "B", "all", 10, 12, 0.2, 0.1, 0.1, -0.05, 0.25, "", 0.3, 0.03, 0.0005),
+                          ("A", "C", "all", 10, 9, 0.2, 0.25, -0.05, nan, nan, "no interval: 9 values, fewer than 10",
+                           0.33, 0.4, 0.0016)],
                          columns=["outlet_a", "outlet_b", "voice", "n_a", "n_b", "mean_a", "mean_b", "difference",
-                                  "p_value"])
+                                  "ci_low", "ci_high", "interval_note", "detectable_difference", "p_value",
+                                  "p_mc_error"])
     sentence = tone.difference_sentence(table)
-    assert "A − B: +0.100 (p = 0.030, 10 and 12 sentences)" in sentence
-    assert sentence.endswith("So 1 of 2 pairs differ at p < 0.05.")
+    assert ("A − B: +0.10 (95 % interval [-0.05, +0.25]; smallest detectable 0.30; p = 0.03 ± 0.001; "
+            "10 and 12 sentences)") in sentence
+    assert ("A − C: -0.05 (no interval: 9 values, fewer than 10; smallest detectable 0.33; p = 0.40 ± 0.002"
+            in sentence)
+    assert ("So 1 of 2 pairs differ at p < 0.05; with these numbers of sentences only differences of about 0.30 "
+            "to 0.33") in sentence
 
 
 def test_figures_are_byte_identical_on_rerun(seeds, tones, tmp_path):

@@ -44,9 +44,9 @@ def test_vader_correlates_with_people_at_about_half(summary, nyt):
 
 
 def test_human_ceiling_is_about_071(summary):
-    assert 0.69 <= summary["human_ceiling_r"] <= 0.73
-    assert summary["human_ceiling_r_min"] <= summary["human_ceiling_r"] <= summary["human_ceiling_r_max"]
-    assert summary["pearson_r"] < summary["human_ceiling_r"]
+    assert 0.69 <= summary["one_rater_r"] <= 0.73
+    assert summary["one_rater_r_min"] <= summary["one_rater_r"] <= summary["one_rater_r_max"]
+    assert summary["pearson_r"] < summary["one_rater_r"]
 
 
 def test_three_class_agreement_and_kappa(summary, nyt):
@@ -91,8 +91,11 @@ def test_validation_sentence_carries_the_computed_numbers(nyt, ratings):
     value = dict(zip(table["measure"], table["value"]))
     sentence = validation.validation_sentence(table)
     assert f"r = {value['pearson_r']:.2f}" in sentence
-    assert f"r = {value['human_ceiling_r']:.2f}" in sentence
-    assert sentence.startswith("On 5,190 New York Times editorial sentences")
+    assert f"r = {value['one_rater_r']:.2f}" in sentence
+    assert sentence.startswith("On 5,190 New York Times editorial (opinion) sentences")
+    assert f"would agree {value['majority_label_agreement']:.1%}" in sentence
+    assert "as good as one person" in sentence
+    assert f"reliability of {value['mean_rating_reliability']:.2f}" in sentence
 
 
 def test_validation_scatter_is_byte_identical(nyt, tmp_path):
@@ -132,9 +135,9 @@ def test_malformed_ratings(tmp_path, text, message):
 
 
 def test_missing_files(tmp_path):
-    with pytest.raises(CorpusError, match=r"GroundTruth\.txt: file not found"):
+    with pytest.raises(CorpusError, match=r"GroundTruth\.txt: (text )?file not found"):
         validation.read_nyt_sentences(tmp_path)
-    with pytest.raises(CorpusError, match=r"anonDataRatings\.txt: file not found"):
+    with pytest.raises(CorpusError, match=r"anonDataRatings\.txt: (text )?file not found"):
         validation.read_rater_ratings(tmp_path)
 
 
@@ -147,11 +150,16 @@ def test_a_small_folder_end_to_end(tmp_path):
     )
     table = validation.validation_summary(folder=folder)
     value = dict(zip(table["measure"], table["value"]))
-    assert table["n_sentences"].tolist() == [3] * 7
+    assert table["n_sentences"].tolist() == [3] * 10
     assert value["three_class_agreement"] == 1.0  # clearly positive, clearly negative, no lexicon word
     # two raters: r1 = [2,-1,1] vs r2 = [2,-3,-1]; means 2/3 and -2/3; deviations [4/3,-5/3,1/3] · [8/3,-7/3,-1/3]
     # = (32 + 35 - 1)/9 = 66/9; norms² (16+25+1)/9 = 42/9 and (64+49+1)/9 = 114/9; r = 66/sqrt(42·114)
-    assert value["human_ceiling_r"] == pytest.approx(66 / np.sqrt(42 * 114))
+    assert value["one_rater_r"] == pytest.approx(66 / np.sqrt(42 * 114))
+    # two columns: their mean correlation is that same r; Spearman–Brown for k = 2: 2r / (1 + r)
+    r = 66 / np.sqrt(42 * 114)
+    assert value["mean_rating_reliability"] == pytest.approx(2 * r / (1 + r))
+    # human labels: a positive (2.0 ≥ 0.2), b negative, c neutral: each label once, so the majority agrees 1/3
+    assert value["majority_label_agreement"] == pytest.approx(1 / 3)
 
 
 def test_difference_caveat_names_the_largest_difference():
@@ -160,11 +168,11 @@ def test_difference_caveat_names_the_largest_difference():
          ("B", "C", "all", float("nan"), float("nan"))],
         columns=["outlet_a", "outlet_b", "voice", "difference", "p_value"],
     )
-    summary = pd.DataFrame({"measure": ["pearson_r", "human_ceiling_r"], "value": [0.5, 0.7], "n_sentences": [9, 9]})
+    summary = pd.DataFrame({"measure": ["pearson_r", "one_rater_r"], "value": [0.5, 0.7], "n_sentences": [9, 9]})
     sentence = validation.difference_caveat(differences, summary)
-    assert sentence.startswith("The largest difference in mean compound here is 0.300 between A and B on a scale")
-    assert "p = 0.010: unlikely under reshuffling (p < 0.05)" in sentence
-    assert "r = 0.50, where one person agrees with the others at r = 0.70" in sentence
+    assert sentence.startswith("The largest difference in mean compound here is -0.30 (A − B) on a scale")
+    assert "p = 0.01: unlikely under reshuffling (p < 0.05)" in sentence
+    assert "editorial sentences at r = 0.50, where one person agrees with the others at r = 0.70" in sentence
     calm = validation.difference_caveat(differences.iloc[1:], summary)
-    assert "0.100 between A and C (authorial sentences)" in calm and "within what reshuffling" in calm
+    assert "+0.10 (A − C, authorial sentences)" in calm and "within what reshuffling" in calm
     assert validation.difference_caveat(differences.iloc[2:], summary).startswith("No outlet difference")

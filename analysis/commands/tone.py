@@ -17,19 +17,29 @@ def register(commands) -> None:
     tone = commands.add_parser(
         "tone", help="VADER tone per sentence, document, outlet, voice, role or actor, with intervals and tests",
         description="Sentence tone with VADER. --by sentence lists every sentence with its scores; the other "
-                    "groupings give n, mean compound with a bootstrap 95%% interval and label shares; --by pairs "
-                    "gives a permutation test per pair of outlets, --by events the paired test within events.",
+                    "groupings give n, mean compound with a bootstrap 95%% interval (none under 10 sentences) and "
+                    "label shares; --by actor the tone of the sentences naming each actor; --by pairs each difference "
+                    "with its interval, the smallest detectable difference and a permutation test; --by events "
+                    "the paired test within events. Names and titles are masked before scoring unless "
+                    "--no-mask-names.",
     )
     add_corpus_options(tone)
     tone.add_argument("--by", choices=GROUPINGS, default="outlet",
                       help="what one row is (default: outlet; voice = outlet × voice; pairs = outlet pairs)")
     tone.add_argument("--actors", type=Path, default=None, metavar="FILE",
-                      help="actor groups for --by actor (default: analysis/data/actors.yaml)")
+                      help="actor groups for --by actor, the tone of sentences naming each (default: "
+                           "analysis/data/actors.yaml)")
+    tone.add_argument("--no-mask-names", dest="mask_names", action="store_false",
+                      help="score names and titles as written (default: masked, since VADER scores words such "
+                           "as 'Defense' in 'Defense Minister')")
     tone.add_argument("--threshold", type=float, default=0.05,
                       help="label positive at compound >= T, negative at <= -T (default 0.05)")
     tone.add_argument("--seed", type=int, default=2023, help="seed of the bootstrap and permutations (default 2023)")
     tone.add_argument("--resamples", type=resample_count, default=9999, metavar="N",
-                      help=f"bootstrap resamples and permutations, 1 to {MAX_RESAMPLES:,} (default 9999)")
+                      help=f"bootstrap resamples, 1 to {MAX_RESAMPLES:,} (default 9999)")
+    tone.add_argument("--permutations", type=resample_count, default=99_999, metavar="N",
+                      help=f"relabellings of permutation tests, 1 to {MAX_RESAMPLES:,} (default 99999: the "
+                           f"Monte Carlo error of p at most 0.0016)")
     tone.set_defaults(run=_run_tone)
 
     validation = commands.add_parser(
@@ -56,7 +66,7 @@ def _run_tone(args) -> None:
 
     corpus = corpus_from(args)
     options = {"seed": args.seed, "n_resamples": args.resamples}
-    tones = tone.sentence_tone(corpus, args.threshold)
+    tones = tone.sentence_tone(corpus, args.threshold, mask_names=args.mask_names)
     if args.by == "sentence":
         table = tones
     elif args.by == "document":
@@ -68,13 +78,13 @@ def _run_tone(args) -> None:
     elif args.by == "role":
         table = tone.tone_summary(tones, ["outlet", "role"], **options)
     elif args.by == "actor":
-        table = tone.actor_tone(tones, corpus=corpus, actors=args.actors, **options)
+        table = tone.naming_sentence_tone(tones, corpus=corpus, actors=args.actors, **options)
     elif args.by == "pairs":
         corpus.require_outlets(2)
-        table = tone.outlet_differences(tones, **options)
+        table = tone.outlet_differences(tones, **options, n_permutations=args.permutations)
     else:
         corpus.require_outlets(2)
-        table = tone.paired_event_differences(tones, **options)
+        table = tone.paired_event_differences(tones, **options, n_permutations=args.permutations)
     emit(table, args)
 
 
