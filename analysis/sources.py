@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.errors import RulesError
 from analysis.matching import compile_phrase
 from analysis.output import markdown_text
+from analysis.speakers import describe_speaker, document_entities, gender_compatible
 from analysis.paths import DATA_DIR
 from analysis.style import add_source_line, category_colors, corpus_label, new_figure, outlet_colors, text_color_on
 from analysis.text import count_words, match_key, quote_spans, quoted_word_count, spans_overlapping, tokenize
@@ -35,8 +36,9 @@ UNMATCHED = "unmatched"
 UNATTRIBUTED = "unattributed"
 KINDS = ("direct", "indirect")
 
+UNCLASSIFIED = "unclassified"
 ATTRIBUTION_COLUMNS = ["doc_id", "outlet", "event", "sentence_id", "speaker", "source", "source_name", "kind",
-                       "category", "verb", "text", "n_words", "n_quoted_words"]
+                       "category", "verb", "text", "n_words", "n_quoted_words", "source_kind", "entity", "source_id"]
 
 _PRONOUNS = {"he": "person", "she": "person", "it": "group", "they": "group"}
 _DETERMINERS = {"the", "a", "an", "one", "two", "three", "several", "some", "both", "many", "other", "another"}
@@ -465,6 +467,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                            rules: SourceRules) -> list[dict]:
     rows: list[dict] = []
     history: list[tuple[str, str]] = []  # (source, "person" or "group") of earlier attributions
+    mentions: list = []  # person subjects of sentences, for short references ("Gowdy") to a full name
     previous_subject: str | None = None
     pending_colon: dict | None = None  # a tag ending in ":" waits for its quotation
     quote_cache: dict[str, list[tuple[int, int]]] = {}
@@ -523,8 +526,26 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
             rows.append(dict(base, speaker="", source="", source_name="", category=UNATTRIBUTED, verb="",
                              kind="direct", text=_strip_quotes(text), n_words=sentence.n_words,
                              n_quoted_words=sentence.n_quoted_words))
+        if subject and describe_speaker(subject).kind == "person" and describe_speaker(subject).named:
+            history.append((subject, "person"))  # a person who opens a sentence may be the next "he"/"she"
+            mentions.append(describe_speaker(subject))
         previous_subject = subject
+    _add_entities(rows, mentions, rules)
     return rows
+
+
+def _add_entities(rows: list[dict], mentions: list, rules: SourceRules) -> None:
+    """Give each row of one document its entity (kind, name, id); without category lists, 'unclassified'."""
+    spoken = [row for row in rows if row["source"]]
+    described = [describe_speaker(row["source"]) for row in spoken]
+    for row, speaker, (name, identifier) in zip(spoken, described, document_entities(described, mentions)):
+        kind = identifier.split(":", 1)[0]
+        row.update(source_kind=kind, entity=name, source_id=identifier)
+        if not rules.categories and row["category"] == UNMATCHED:
+            row["category"] = UNCLASSIFIED
+    for row in rows:
+        if not row["source"]:
+            row.update(source_kind="", entity="", source_id="")
 
 
 def _tag_bounds(tags: list[_Tag], position: int, tokens: list[_Token], length: int) -> tuple[int, int]:
@@ -569,23 +590,24 @@ def _resolve(speaker: str, history: list[tuple[str, str]], previous_subject: str
              rules: SourceRules) -> tuple[str, str]:
     """Return ``(source, kind)`` for a speaker: a pronoun becomes the speaker it stands for.
 
-    "he"/"she" → the last person quoted in the document; "it"/"they" → the subject that opens the
-    previous sentence when that is a known organisation or place, else the last group quoted.
+    ``history`` holds the earlier speakers and person subjects of the document, as written.
+    "he"/"she" → the nearest earlier person whose gender (title, role word or first name) does not
+    contradict the pronoun; "it"/"they" → the subject that opens the previous sentence when that is an
+    organisation or group, else the nearest earlier organisation (or group, for "they").
     """
-    kind = _PRONOUNS.get(speaker.lower())
-    if kind is None:
+    pronoun = speaker.lower()
+    if pronoun not in _PRONOUNS:
         return speaker, ""
-    if kind == "person":
-        for source, source_kind in reversed(history):
-            if source_kind == "person":
+    if pronoun in ("he", "she"):
+        for source, _ in reversed(history):
+            if gender_compatible(pronoun, describe_speaker(source)):
                 return source, "person"
         return speaker, "person"
-    if previous_subject and previous_subject.lower() not in _PRONOUNS:
-        category, _, name_kind = classify_speaker(previous_subject, rules)
-        if category != UNMATCHED and name_kind == "group":
-            return previous_subject, "group"
-    for source, source_kind in reversed(history):
-        if source_kind == "group":
+    if previous_subject and previous_subject.lower() not in _PRONOUNS and gender_compatible(
+            pronoun, describe_speaker(previous_subject)):
+        return previous_subject, "group"
+    for source, _ in reversed(history):
+        if gender_compatible(pronoun, describe_speaker(source)):
             return source, "group"
     return speaker, "group"
 
