@@ -27,6 +27,12 @@ matching form, unless it says ``as_printed: true`` (then against the text as
 printed, where "Kim Jong-un" keeps its hyphen). Regular expressions run on RE2
 (:func:`analysis.matching.compile_user_regex`): no lookaround, so a ``regex`` term
 may say ``not_followed_by: <regex>`` to skip matches followed by it.
+
+A frame may say ``dimension:``, the general scheme's category it belongs to: one
+of the 15 dimensions of the Policy Frames Codebook (Boydstun et al. 2014,
+:data:`POLICY_FRAMES`) or one of the five generic news frames of Semetko &
+Valkenburg (2000, :data:`GENERIC_FRAMES`), so that issue-specific frames can be
+compared across studies.
 """
 
 from __future__ import annotations
@@ -46,7 +52,16 @@ from analysis.yamlfile import read_yaml_nodes
 CUSTOM_FRAME = "custom"
 
 _TOP_KEYS = ("frames", "naming_sets")
-_FRAME_KEYS = ("name", "description", "terms")
+_FRAME_KEYS = ("name", "description", "terms", "dimension")
+POLICY_FRAMES = (
+    "economic", "capacity and resources", "morality", "fairness and equality",
+    "legality, constitutionality and jurisprudence", "policy prescription and evaluation", "crime and punishment",
+    "security and defense", "health and safety", "quality of life", "cultural identity", "public opinion",
+    "political", "external regulation and reputation", "other",
+)
+"""The 15 dimensions of the Policy Frames Codebook (Boydstun, Card, Gross, Resnik & Smith 2014)."""
+GENERIC_FRAMES = ("conflict", "human interest", "attribution of responsibility", "morality", "economic consequences")
+"""The five generic news frames of Semetko & Valkenburg (2000)."""
 _SET_KEYS = ("name", "description", "labels")
 _LABEL_KEYS = ("label", "terms")
 _TERM_KEYS = ("phrase", "regex", "label", "inflect", "max_gap", "as_printed", "not_followed_by")
@@ -83,6 +98,14 @@ class Frame:
     name: str
     description: str
     terms: tuple[Term, ...]
+    dimension: str = ""  # a POLICY_FRAMES dimension or a GENERIC_FRAMES frame, lower case; "" if not given
+
+
+def dimension_scheme(dimension: str) -> str:
+    """Return the scheme ``dimension`` comes from: Policy Frames Codebook, generic frame, both, or ""."""
+    schemes = [name for name, values in (("Policy Frames Codebook", POLICY_FRAMES), ("generic frame", GENERIC_FRAMES))
+               if dimension in values]
+    return " and ".join(schemes)
 
 
 @dataclass(frozen=True)
@@ -256,9 +279,23 @@ class _Reader:
 
     def frames(self, items: Any) -> tuple[Frame, ...]:
         return tuple(
-            Frame(name, description, self.terms(item.get("terms"), where + ("terms",), f"frame '{name}'"))
+            Frame(name, description, self.terms(item.get("terms"), where + ("terms",), f"frame '{name}'"),
+                  self.dimension(item, where, name))
             for where, item, name, description in self.named_entries(items, "frames", _FRAME_KEYS, "frame")
         )
+
+    def dimension(self, item: dict, where: tuple, name: str) -> str:
+        """Return the frame's ``dimension`` in lower case ("" if absent); raises RulesError if it is in no list."""
+        if "dimension" not in item:
+            return ""
+        value = item["dimension"]
+        dimension = " ".join(value.split()).casefold() if isinstance(value, str) else ""
+        if not dimension_scheme(dimension):
+            raise RulesError(
+                f"{self.at(where + ('dimension',))}: unknown dimension {value!r} for frame '{name}' (allowed: a "
+                f"Policy Frames Codebook dimension: {'; '.join(POLICY_FRAMES)}; or a generic frame: "
+                f"{'; '.join(GENERIC_FRAMES)})")
+        return dimension
 
     def naming_sets(self, items: Any) -> tuple[NamingSet, ...]:
         return tuple(

@@ -5,10 +5,20 @@ term of a codebook is found in every sentence of the article's own text
 (``corpus.sentences``: headline, standfirst, subheadings, captions, body) with
 :mod:`analysis.matching`. Within one frame, overlapping matches count once, for
 the longest (then the earliest, then the first listed) term, so that "banned
-ballistic missiles" and "ballistic missiles" in one frame make one match. Frames
-are counted independently: a span may count for two frames, and the frame totals
-must not be added up across frames. Naming sets are resolved the same way, one
-label per span.
+ballistic missiles" and "ballistic missiles" in one frame make one match; then
+adjacent matches of one frame (nothing but spaces and hyphens between them, as in
+"COVID-19 pandemic" or "KCNA news agency") make one mention, counted under the
+first term. Each match is marked as quoted when it begins inside quotation marks.
+Frames are counted independently: a span may count for two frames, and the frame
+totals must not be added up across frames. Naming sets are resolved the same way,
+one label per span, without the adjacency merge.
+
+Tables, in order: :func:`frame_matches`, :func:`naming_matches`,
+:func:`term_counts`, :func:`frame_counts` (matches in the outlet's own voice and in
+quotations, sentences with the frame), :func:`frame_ranking` (the leading frame or
+frames tied within a tolerance), :func:`leave_one_term_out` (rankings that rest on
+one term), :func:`frame_counts_by_role`, :func:`first_mentions`,
+:func:`naming_choices`, :func:`frame_cooccurrence`, :func:`frame_definitions`.
 """
 
 from __future__ import annotations
@@ -22,13 +32,17 @@ from matplotlib.ticker import MaxNLocator
 from scipy.stats import chi2
 
 from analysis.cleaning import ROLES
-from analysis.codebook import Codebook, Term
+from analysis.codebook import Codebook, Term, dimension_scheme
 from analysis.matching import matching_form
 from analysis.output import markdown_text
 from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
-from analysis.text import count_words
+from analysis.text import count_words, quote_spans
 
-MATCH_COLUMNS = ["doc_id", "outlet", "role", "sentence_id", "frame", "term", "match", "start", "end", "position"]
+MATCH_COLUMNS = ["doc_id", "outlet", "role", "sentence_id", "frame", "term", "match", "start", "end", "position",
+                 "quoted", "n_merged"]
+TIE_TOLERANCE = 1  # matches: a frame this close to the leader's count is reported as tied with it
+# Between two adjacent matches of one frame there is nothing but white space and hyphens or dashes.
+_ADJACENT_GAP = frozenset(" \t\u00a0-\u2010\u2011\u2012\u2013\u2014")
 _CACHE: list[tuple[weakref.ref, weakref.ref, str, pd.DataFrame]] = []
 
 
@@ -40,7 +54,10 @@ def frame_matches(corpus, codebook: Codebook) -> pd.DataFrame:
     DataFrame with columns ``doc_id, outlet, role, sentence_id, frame, term`` (the
     term's label), ``match`` (the words as printed), ``start, end`` (character
     offsets in the sentence text) and ``position`` (share of the article's words
-    that come before the match, 0 to <1), in document, sentence and offset order.
+    that come before the match, 0 to <1), ``quoted`` (True when the match begins
+    inside quotation marks of its paragraph, :func:`analysis.text.quote_spans`) and
+    ``n_merged`` (how many adjacent matches of the frame this one mention joins: 1
+    for most; 2 for "COVID-19 pandemic"), in document, sentence and offset order.
     """
     groups = [(frame.name, frame.terms) for frame in codebook.frames]
     return _cached_matches(corpus, codebook, "frames", groups)
@@ -68,17 +85,19 @@ def _cached_matches(corpus, codebook: Codebook, kind: str, groups) -> pd.DataFra
     for corpus_ref, codebook_ref, cached_kind, table in _CACHE:
         if corpus_ref() is corpus and codebook_ref() is codebook and cached_kind == kind:
             return table.copy()
-    table = find_group_matches(corpus, groups)
+    table = find_group_matches(corpus, groups, merge_adjacent=kind == "frames")
     _CACHE.append((weakref.ref(corpus), weakref.ref(codebook), kind, table))
     del _CACHE[:-4]
     return table.copy()
 
 
-def find_group_matches(corpus, groups: list[tuple[str, tuple[Term, ...]]]) -> pd.DataFrame:
+def find_group_matches(corpus, groups: list[tuple[str, tuple[Term, ...]]],
+                       merge_adjacent: bool = False) -> pd.DataFrame:
     """Return the matches of each group's terms in ``corpus.sentences``, overlaps resolved within a group.
 
     ``groups`` is a list of ``(name, terms)``; the result has the columns of
-    :func:`frame_matches` with the group name in ``frame``.
+    :func:`frame_matches` with the group name in ``frame``. With ``merge_adjacent``,
+    matches of one group separated by nothing but spaces and hyphens make one.
     """
     sentences = corpus.sentences
     rows: list[tuple] = []
@@ -111,11 +130,14 @@ def find_group_matches(corpus, groups: list[tuple[str, tuple[Term, ...]]]) -> pd
                 for index in sorted(candidates):
                     text = texts[index]
                     at = first + index
-                    for start, end, _, label in _longest_first(candidates[index]):
+                    kept = _longest_first(candidates[index])
+                    for start, end, label, n_merged in (_merge_adjacent(text, kept) if merge_adjacent
+                                                        else [(start, end, label, 1) for start, end, _, label in kept]):
                         position = (int(words_before[at]) + count_words(text[:start])) / total_words
                         rows.append((doc_id, outlet, roles[at], sentence_ids[at], group, label,
-                                     text[start:end], start, end, position))
+                                     text[start:end], start, end, position, False, n_merged))
     table = pd.DataFrame(rows, columns=MATCH_COLUMNS)
+    table["quoted"] = _quoted(corpus, table)
     order = {sentence_id: rank for rank, sentence_id in enumerate(sentences["sentence_id"])}
     group_order = {name: rank for rank, (name, _) in enumerate(groups)}
     table["_sentence"] = table["sentence_id"].map(order)
@@ -227,6 +249,42 @@ def _longest_first(candidates: list[tuple[int, int, int, str]]) -> list[tuple[in
     return sorted(kept)
 
 
+def _merge_adjacent(text: str, kept: list[tuple[int, int, int, str]]) -> list[tuple[int, int, str, int]]:
+    """Return ``(start, end, label, n_merged)``: runs of adjacent matches joined, under the first one's term.
+
+    Two matches are adjacent when the text between them is empty or only white
+    space and hyphens or dashes (no word, no other punctuation): "COVID-19
+    pandemic", "KCNA news agency". "State media (KCNA)" stays two matches.
+    """
+    merged: list[list] = []
+    for start, end, _, label in kept:
+        if merged and all(char in _ADJACENT_GAP for char in text[merged[-1][1]:start]):
+            merged[-1][1] = end
+            merged[-1][3] += 1
+        else:
+            merged.append([start, end, label, 1])
+    return [tuple(item) for item in merged]
+
+
+def _quoted(corpus, table: pd.DataFrame) -> pd.Series:
+    """Return, per match, whether its first character lies inside quotation marks of its paragraph."""
+    if table.empty:
+        return pd.Series([], dtype=bool)
+    sentences = corpus.sentences.set_index("sentence_id")
+    paragraph_texts = corpus.paragraphs.set_index("paragraph_id")["text"]
+    spans_of: dict[str, list[tuple[int, int]]] = {}
+    flags = []
+    for sentence_id, start in zip(table["sentence_id"], table["start"]):
+        paragraph_id = sentences.at[sentence_id, "paragraph_id"]
+        if paragraph_id not in spans_of:
+            spans_of[paragraph_id] = quote_spans(paragraph_texts.at[paragraph_id])
+        at = int(sentences.at[sentence_id, "start"]) + int(start)
+        spans = spans_of[paragraph_id]
+        index = bisect_right(spans, (at, float("inf"))) - 1
+        flags.append(index >= 0 and spans[index][0] <= at < spans[index][1])
+    return pd.Series(flags, index=table.index, dtype=bool)
+
+
 def _outlet_words(corpus) -> pd.DataFrame:
     sentences = corpus.sentences
     words = sentences.groupby("outlet", sort=False).agg(n_words=("n_words", "sum"), n_sentences=("sentence_id", "size"))
@@ -281,21 +339,30 @@ def frame_counts(corpus, codebook: Codebook, confidence: float = 0.95) -> pd.Dat
     DataFrame with columns ``outlet, frame, count, n_words, per_1k_words,
     ci_low, ci_high`` (exact Poisson ``confidence`` interval of the rate; it assumes
     independent occurrences, which repeated terms in one article are not, so it is
-    too narrow rather than too wide), ``n_sentences`` (sentences with the frame),
-    ``n_documents`` (documents with the frame) and ``n_outlet_documents``; frames in
-    codebook order, outlets in corpus order.
+    too narrow rather than too wide), ``n_sentences`` (sentences with at least one
+    match), ``n_outlet_sentences`` (all the outlet's sentences),
+    ``share_of_sentences`` (n_sentences / n_outlet_sentences), ``n_documents``
+    (documents with the frame), ``n_outlet_documents``, ``n_matches_own_voice`` and
+    ``n_matches_quoted`` (matches outside and inside quotation marks; they add up to
+    ``count``) and ``share_quoted``; frames in codebook order, outlets in corpus
+    order. ``count`` counts adjacent matches once (see the module docstring).
     """
     matches = frame_matches(corpus, codebook)
     outlets = _outlet_words(corpus)
     grid = pd.DataFrame([(outlet, frame) for frame in codebook.frame_names for outlet in corpus.outlets],
                         columns=["outlet", "frame"])
     found = matches.groupby(["outlet", "frame"], sort=False).agg(
-        count=("match", "size"), n_sentences=("sentence_id", "nunique"), n_documents=("doc_id", "nunique")
+        count=("match", "size"), n_sentences=("sentence_id", "nunique"), n_documents=("doc_id", "nunique"),
+        n_matches_quoted=("quoted", "sum"),
     ).reset_index()
-    outlets = outlets.drop(columns="n_sentences")
+    outlets = outlets.rename(columns={"n_sentences": "n_outlet_sentences"})
     table = grid.merge(found, on=["outlet", "frame"], how="left").merge(outlets, on="outlet", how="left")
-    for column in ("count", "n_sentences", "n_documents"):
+    for column in ("count", "n_sentences", "n_documents", "n_matches_quoted"):
         table[column] = table[column].fillna(0).astype(int)
+    table["n_matches_own_voice"] = table["count"] - table["n_matches_quoted"]
+    table["share_quoted"] = (table["n_matches_quoted"] / table["count"].where(table["count"] > 0)).astype(float)
+    table["share_of_sentences"] = (table["n_sentences"] / table["n_outlet_sentences"].where(
+        table["n_outlet_sentences"] > 0)).astype(float)
     table["per_1k_words"] = _per_1k(table["count"], table["n_words"])
     alpha = 1 - confidence
     low = np.where(table["count"] > 0, chi2.ppf(alpha / 2, 2 * table["count"]) / 2, 0.0)
@@ -303,8 +370,116 @@ def frame_counts(corpus, codebook: Codebook, confidence: float = 0.95) -> pd.Dat
     table["ci_low"] = _per_1k(pd.Series(low), table["n_words"])
     table["ci_high"] = _per_1k(pd.Series(high), table["n_words"])
     columns = ["outlet", "frame", "count", "n_words", "per_1k_words", "ci_low", "ci_high", "n_sentences",
-               "n_documents", "n_outlet_documents"]
+               "n_outlet_sentences", "share_of_sentences", "n_documents", "n_outlet_documents",
+               "n_matches_own_voice", "n_matches_quoted", "share_quoted"]
     return table[columns]
+
+
+def voice_shares(frame_table: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per outlet: how many of its frame matches are in its own voice and how many quoted.
+
+    Returns
+    -------
+    DataFrame with columns ``outlet, n_matches, n_matches_own_voice,
+    n_matches_quoted, share_quoted`` (NaN when the outlet has no match), summed
+    over the frames of :func:`frame_counts`; outlets in table order.
+    """
+    table = frame_table.groupby("outlet", sort=False).agg(
+        n_matches=("count", "sum"), n_matches_own_voice=("n_matches_own_voice", "sum"),
+        n_matches_quoted=("n_matches_quoted", "sum")).reset_index()
+    table["share_quoted"] = (table["n_matches_quoted"] / table["n_matches"].where(table["n_matches"] > 0)).astype(float)
+    return table
+
+
+def frame_ranking(frame_table: pd.DataFrame, tolerance: int = TIE_TOLERANCE) -> pd.DataFrame:
+    """Return one row per outlet: its leading frame, and the frames too close to it to be told apart.
+
+    The leader has the most matches (ties: more sentences, then codebook order). A
+    frame is **tied with** the leader when its matches are at most ``tolerance``
+    fewer, or when it occurs in at least as many sentences: one match more or
+    less is one sentence's wording, and a lead that the sentence count does not
+    share is not a lead.
+
+    Returns
+    -------
+    DataFrame with columns ``outlet, top_frame, count, n_sentences`` (the
+    leader's), ``tied_with`` (the tied frames, ``;``-separated, most matches
+    first; "" if none), ``runner_up, runner_up_count, runner_up_sentences`` (the
+    next frame by the same order; "" and 0 if none), ``tolerance`` and
+    ``leading`` (the leader, or "A, tied with B and C"; "" when no frame occurs).
+    """
+    rows = []
+    for outlet, frames in frame_table.groupby("outlet", sort=False):
+        order = {frame: rank for rank, frame in enumerate(frames["frame"])}
+        present = frames[frames["count"] > 0].sort_values(
+            ["count", "n_sentences", "frame"], ascending=[False, False, True],
+            key=lambda column: column.map(order) if column.name == "frame" else column)
+        if present.empty:
+            rows.append((outlet, "", 0, 0, "", "", 0, 0, tolerance, ""))
+            continue
+        top, others = present.iloc[0], present.iloc[1:]
+        tied = others[(others["count"] >= top["count"] - tolerance) | (others["n_sentences"] >= top["n_sentences"])]
+        runner = others.iloc[0] if len(others) else None
+        leading = top["frame"] + (f", tied with {_and_list(list(tied['frame']))}" if len(tied) else "")
+        rows.append((outlet, top["frame"], int(top["count"]), int(top["n_sentences"]), ";".join(tied["frame"]),
+                     "" if runner is None else runner["frame"], 0 if runner is None else int(runner["count"]),
+                     0 if runner is None else int(runner["n_sentences"]), tolerance, leading))
+    columns = ["outlet", "top_frame", "count", "n_sentences", "tied_with", "runner_up", "runner_up_count",
+               "runner_up_sentences", "tolerance", "leading"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _top_frames(counts: dict[str, int]) -> str:
+    """Return the frames with the most matches, ``" = "``-joined in codebook order ("" if none occurs)."""
+    most = max(counts.values(), default=0)
+    return " = ".join(frame for frame, count in counts.items() if count == most) if most > 0 else ""
+
+
+def leave_one_term_out(corpus, codebook: Codebook) -> pd.DataFrame:
+    """Return one row per outlet × term whose removal changes its frame's count: does the top frame change?
+
+    Each term is removed from its frame in turn and that frame is matched again
+    (overlaps and adjacency resolved anew, so a shorter term may take the removed
+    one's place); the other frames' counts stay as they are. Terms whose removal
+    changes nothing for an outlet have no row. Matching is repeated once per term,
+    so this costs about as much as counting the codebook as many times as its
+    largest frame has terms.
+
+    Returns
+    -------
+    DataFrame with columns ``outlet, term, frame, count_with, count_without`` (the
+    frame's matches in the outlet), ``top_frame`` (with every term; frames with the
+    most matches, " = "-joined when equal), ``top_frame_without`` (without this term)
+    and ``changes`` (True when the two differ: the outlet's top frame rests on this
+    term); outlets in corpus order, frames and terms in codebook order.
+    """
+    matches = frame_matches(corpus, codebook)
+    counted = matches.groupby(["outlet", "frame"]).size()
+    base = {outlet: {frame: int(counted.get((outlet, frame), 0)) for frame in codebook.frame_names}
+            for outlet in corpus.outlets}
+    rows = []
+    for frame in codebook.frames:
+        for label in dict.fromkeys(term.label for term in frame.terms):
+            remaining = tuple(term for term in frame.terms if term.label != label)
+            without = find_group_matches(corpus, [(frame.name, remaining)], merge_adjacent=True) if remaining else \
+                pd.DataFrame(columns=MATCH_COLUMNS)
+            recounted = without.groupby("outlet").size()
+            for outlet in corpus.outlets:
+                count_without = int(recounted.get(outlet, 0))
+                if count_without == base[outlet][frame.name]:
+                    continue
+                counts = dict(base[outlet], **{frame.name: count_without})
+                rows.append((outlet, label, frame.name, base[outlet][frame.name], count_without,
+                             _top_frames(base[outlet]), _top_frames(counts)))
+    columns = ["outlet", "term", "frame", "count_with", "count_without", "top_frame", "top_frame_without"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["changes"] = table["top_frame"] != table["top_frame_without"]
+    outlet_rank = {outlet: rank for rank, outlet in enumerate(corpus.outlets)}
+    return table.sort_values("outlet", key=lambda column: column.map(outlet_rank), kind="stable").reset_index(drop=True)
 
 
 def frame_counts_by_role(corpus, codebook: Codebook) -> pd.DataFrame:
@@ -417,26 +592,48 @@ def frame_cooccurrence(corpus, codebook: Codebook) -> pd.DataFrame:
 
 
 def frame_definitions(codebook: Codebook) -> pd.DataFrame:
-    """Return one row per frame: ``frame, description, n_terms, terms`` (labels, ``;``-separated)."""
+    """Return one row per frame: ``frame, description, dimension, scheme, n_terms, terms``.
+
+    ``dimension`` is the frame's Policy Frames Codebook dimension or generic frame
+    ("" when the codebook gives none), ``scheme`` the list it comes from, ``terms``
+    the labels, ``;``-separated.
+    """
     return pd.DataFrame(
-        [(frame.name, frame.description, len(frame.terms), "; ".join(term.label for term in frame.terms))
+        [(frame.name, frame.description, frame.dimension, dimension_scheme(frame.dimension), len(frame.terms),
+          "; ".join(term.label for term in frame.terms))
          for frame in codebook.frames],
-        columns=["frame", "description", "n_terms", "terms"],
+        columns=["frame", "description", "dimension", "scheme", "n_terms", "terms"],
     )
 
 
 def framing_summary(frame_table: pd.DataFrame, role_table: pd.DataFrame | None = None) -> str:
-    """Return a short sentence per outlet naming its most frequent frame (and the frames in its headlines)."""
+    """Return a short sentence per outlet naming its most frequent frame, or the frames tied for it.
+
+    Ties follow :func:`frame_ranking`; the headline frames are added when ``role_table`` is given.
+    """
     lines = []
+    ranking = frame_ranking(frame_table).set_index("outlet")
     for outlet, rows in frame_table.groupby("outlet", sort=False):
         present = rows[rows["count"] > 0]
         if present.empty:
             lines.append(f"- **{markdown_text(outlet)}**: no term of the codebook occurs.")
             continue
-        top = present.sort_values(["per_1k_words", "frame"], ascending=[False, True]).iloc[0]
-        text = (f"- **{markdown_text(outlet)}**: most frequent frame *{markdown_text(top['frame'])}*, "
-                f"{top['count']} matches ({top['per_1k_words']:.1f} per 1,000 words); {len(present)} of "
-                f"{len(rows)} frames occur")
+        rank = ranking.loc[outlet]
+        by_frame = rows.set_index("frame")
+
+        def described(name: str) -> str:
+            row = by_frame.loc[name]
+            return (f"*{markdown_text(name)}* ({row['count']} matches in {row['n_sentences']} of "
+                    f"{row['n_outlet_sentences']} sentences)")
+
+        if rank["tied_with"]:
+            tied = [described(name) for name in [rank["top_frame"], *rank["tied_with"].split(";")]]
+            text = f"- **{markdown_text(outlet)}**: no single leading frame: {_and_list(tied)} are tied"
+        else:
+            top = by_frame.loc[rank["top_frame"]]
+            text = (f"- **{markdown_text(outlet)}**: most frequent frame {described(rank['top_frame'])}, "
+                    f"{top['per_1k_words']:.1f} per 1,000 words")
+        text += f"; {len(present)} of {len(rows)} frames occur"
         if role_table is not None:
             headline = role_table[(role_table["outlet"] == outlet) & (role_table["role"] == "headline")
                                   & (role_table["count"] > 0)]

@@ -88,7 +88,7 @@ def test_bad_yaml_names_file_and_line(tmp_path):
         ("frames: []\nactors: [Shoigu]\n",
          "FILE:2: unknown key 'actors' in the codebook (allowed: frames, naming_sets)"),
         ("frames:\n  - name: a\n    description: d\n    terms: [x]\n    colour: red\n",
-         "FILE:5: unknown key 'colour' in a frame (allowed: name, description, terms)"),
+         "FILE:5: unknown key 'colour' in a frame (allowed: name, description, terms, dimension)"),
         ("frames:\n  - name: a\n    description: d\n    terms:\n      - phrase: x\n        gap: 2\n",
          "FILE:6: unknown key 'gap' in a term of frame 'a'"),
     ],
