@@ -312,14 +312,15 @@ def _tile(text: str, pieces: list[str], offset: int):
         yield offset + start, piece
 
 
-MAX_SENTENCE_CHARS = 10_000
-"""The longest sentence, in characters: about 1,700 words, far beyond any sentence written to be read.
+MAX_SENTENCE_CHARS = 5_000
+"""The longest sentence, in characters: about 850 words, far beyond any sentence written to be read.
 
 The longest sentence of the seed articles has 394 characters, of the 5,190 NYT
 editorial sentences 451. A longer "sentence" is text the segmenter could not
 split, and scoring or matching it whole would take time that grows with the
 square of its length in the tone step (VADER looks back over the sentence for
-every word it scores).
+every word it scores), and the sources step copies a sentence's text into each
+attribution it finds there.
 """
 
 # Where a too-long sentence is best cut: after sentence punctuation (and closing

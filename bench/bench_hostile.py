@@ -7,7 +7,7 @@ compared). Two kinds of body:
 * ``news``: sentences of the seed articles and the NYT editorial snippets, in a
   fixed shuffled order, joined by spaces (no line break);
 * ``unpunctuated``: the same words without any punctuation, which the segmenter
-  cannot split (the text model cuts such a "sentence" at 10,000 characters).
+  cannot split (the text model cuts such a "sentence" at 5,000 characters).
 
 Each command runs in a fresh process (``python -m analysis COMMAND --corpus …``,
 output to /dev/null); the table gives its wall-clock seconds and peak resident
