@@ -228,3 +228,21 @@ def test_no_match_gives_nan_shares(tmp_path):
     row = frame_counts(corpus, codebook_from_terms(["parade"], "c")).iloc[0]
     assert (row["count"], row["n_matches_quoted"], row["n_sentences"]) == (0, 0, 0)
     assert math.isnan(row["share_quoted"])
+
+
+# The command line ---------------------------------------------------------------------------------------------------
+
+def test_cli_shows_ranking_voice_leave_one_out_and_definitions(capsys):
+    import json
+
+    from analysis.cli import main
+
+    def rows_of(table):
+        assert main(["terms", "--table", table, "--format", "json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    assert [row["leading"] for row in rows_of("ranking")] == [
+        "commemoration", "commemoration, tied with isolation and reopening", "military power"]
+    assert [row["n_matches_quoted"] for row in rows_of("voice")] == [3, 4, 9]  # counted above
+    assert {row["outlet"] for row in rows_of("leave-one-out") if row["changes"]} == {"Overt Operator"}
+    assert len(rows_of("definitions")) == 8

@@ -8,10 +8,11 @@ from analysis.cli import add_corpus_options, corpus_from, emit
 from analysis.codebook import CUSTOM_FRAME, Codebook, codebook_from_terms, read_codebook
 from analysis.concordance import concordance
 from analysis.errors import AnalysisError
-from analysis.framing import frame_counts, frame_counts_by_role, naming_choices, term_counts
+from analysis.framing import (frame_counts, frame_counts_by_role, frame_definitions, frame_ranking, leave_one_term_out,
+                              naming_choices, term_counts, voice_shares)
 
 ORDER = 40
-TERM_TABLES = ("terms", "frames", "roles", "naming")
+TERM_TABLES = ("terms", "frames", "roles", "naming", "ranking", "voice", "leave-one-out", "definitions")
 
 
 def register(commands) -> None:
@@ -30,8 +31,11 @@ def register(commands) -> None:
                        help=f"frame name for --term phrases (default: {CUSTOM_FRAME})")
     terms.add_argument("--table", choices=TERM_TABLES, default="terms",
                        help="terms: outlet × frame × term (default); frames: outlet × frame with a Poisson "
-                            "interval; "
-                            "roles: outlet × frame × role; naming: labels chosen per naming set")
+                            "interval, sentences with the frame and matches in own voice vs quoted; "
+                            "roles: outlet × frame × role; naming: labels chosen per naming set; ranking: each "
+                            "outlet's leading frame or tied frames; voice: matches in own voice vs quoted per "
+                            "outlet; leave-one-out: top frames that change when one term is removed; "
+                            "definitions: frames with their dimension and terms")
     terms.set_defaults(run=_run_terms)
 
     kwic = commands.add_parser("kwic", help="keyword in context: every match of a phrase, frame or term")
@@ -68,7 +72,9 @@ def _run_terms(args) -> None:
     if args.table == "naming" and not codebook.naming_sets:
         raise AnalysisError("terms --table naming: the codebook has no naming sets")
     table = {"terms": term_counts, "frames": frame_counts, "roles": frame_counts_by_role,
-             "naming": naming_choices}[args.table](corpus, codebook)
+             "naming": naming_choices, "ranking": lambda *given: frame_ranking(frame_counts(*given)),
+             "voice": lambda *given: voice_shares(frame_counts(*given)), "leave-one-out": leave_one_term_out,
+             "definitions": lambda _, book: frame_definitions(book)}[args.table](corpus, codebook)
     emit(table, args)
 
 
