@@ -56,6 +56,9 @@ N_RESAMPLES = 9999
 # Permutations of a difference: with 99,999 the Monte Carlo standard error of p is at most 0.0016, so p's second
 # decimal is stable (with 9,999 it is 0.005, and the seed moved a p of 0.43 between 0.42 and 0.44).
 N_PERMUTATIONS = 99_999
+# ... but at most about this many relabelled values per test (two outlets of 6,000 sentences get 16,666 relabellings,
+# a few seconds); p_mc_error then says how far the second decimal is to be trusted.
+_PERMUTATION_VALUES = 200_000_000
 CONFIDENCE = 0.95
 MIN_INTERVAL_N = 10  # under 10 values a percentile bootstrap covers far less than it claims: no interval
 POWER = 0.80  # for the smallest detectable difference
@@ -506,6 +509,18 @@ def detectable_difference(first, second, alpha: float = ALPHA, power: float = PO
     return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * standard_error)
 
 
+def permutation_count(n_first: int, n_second: int, n_permutations: int | None = None) -> int:
+    """Return the relabellings for two samples: ``n_permutations`` if given, else 99,999 unless the samples are large.
+
+    Large samples get fewer (down to 9,999), so that a test relabels at most
+    about 2·10⁸ values.
+    """
+    if n_permutations is not None:
+        return int(n_permutations)
+    budget = _PERMUTATION_VALUES // max(n_first + n_second, 1)
+    return int(min(N_PERMUTATIONS, max(N_RESAMPLES, budget)))
+
+
 def permutation_p_error(p_value: float, n_first: int, n_second: int, n_resamples: int) -> float:
     """Return the Monte Carlo standard error of a permutation p-value: √(p(1 − p)/B), 0 when the test was exact."""
     if np.isnan(p_value):
@@ -637,13 +652,14 @@ def outlet_voice_tone(source, threshold: float = THRESHOLD, seed: int = SEED,
 
 
 def outlet_differences(source, voice: str | None = None, threshold: float = THRESHOLD, seed: int = SEED,
-                       n_resamples: int = N_RESAMPLES, n_permutations: int = N_PERMUTATIONS) -> pd.DataFrame:
+                       n_resamples: int = N_RESAMPLES, n_permutations: int | None = None) -> pd.DataFrame:
     """Return the difference in mean tone for each pair of outlets, with its interval, power and permutation test.
 
     With ``voice`` (authorial, quoted, mixed) only sentences in that voice count.
     The interval is a percentile bootstrap of the difference (each outlet's
     sentences resampled on their own, ``n_resamples``); the p-value a two-sided
-    permutation test (``n_permutations`` relabellings, exact when fewer exist).
+    permutation test (``n_permutations`` relabellings, by default 99,999 or fewer
+    for large outlets: :func:`permutation_count`; exact when fewer exist).
     Raises CorpusError for fewer than two outlets.
 
     Returns
@@ -655,8 +671,8 @@ def outlet_differences(source, voice: str | None = None, threshold: float = THRE
     ``interval_note``, ``detectable_difference`` (the smallest difference the test
     finds with 80 % power at α = 0.05, from the two sizes and standard
     deviations: a difference below it going undetected says little),
-    ``p_value`` (two-sided; NaN when a side has no sentence) and ``p_mc_error``
-    (Monte Carlo standard error of p; 0 when exact).
+    ``p_value`` (two-sided; NaN when a side has no sentence), ``p_mc_error``
+    (Monte Carlo standard error of p; 0 when exact) and ``n_permutations``.
     """
     every_tone = _tones(source, threshold)
     _require_outlets(source, every_tone)
@@ -671,14 +687,15 @@ def outlet_differences(source, voice: str | None = None, threshold: float = THRE
     rows = []
     for first, second in itertools.combinations(outlets, 2):
         a, b = compound.get(first, empty), compound.get(second, empty)
-        difference, p_value = permutation_difference(a, b, seed, n_permutations)
+        count = permutation_count(a.size, b.size, n_permutations)
+        difference, p_value = permutation_difference(a, b, seed, count)
         low, high = difference_interval(a, b, seed, n_resamples)
         rows.append((first, second, voice or ALL, int(a.size), int(b.size),
                      float(a.mean()) if a.size else float("nan"), float(b.mean()) if b.size else float("nan"),
                      difference, low, high, interval_note(min(a.size, b.size)), detectable_difference(a, b),
-                     p_value, permutation_p_error(p_value, a.size, b.size, n_permutations)))
+                     p_value, permutation_p_error(p_value, a.size, b.size, count), count))
     columns = ["outlet_a", "outlet_b", "voice", "n_a", "n_b", "mean_a", "mean_b", "difference", "ci_low", "ci_high",
-               "interval_note", "detectable_difference", "p_value", "p_mc_error"]
+               "interval_note", "detectable_difference", "p_value", "p_mc_error", "n_permutations"]
     return pd.DataFrame.from_records(rows, columns=columns)
 
 

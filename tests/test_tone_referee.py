@@ -179,6 +179,11 @@ def test_monte_carlo_error_of_p_by_hand():
     # √(0.43 · 0.57 / 99,999) = √(2.4510e-6) = 0.0015656
     assert tone.permutation_p_error(0.43, 23, 28, 99_999) == pytest.approx(0.0015656, abs=1e-7)
     assert tone.permutation_p_error(0.1, 3, 3, 99_999) == 0.0  # C(6, 3) = 20 relabellings: exact
+    # default count: 99,999 for small outlets; 2·10⁸ // 12,000 = 16,666 for two of 6,000; never under 9,999
+    assert tone.permutation_count(23, 28) == 99_999
+    assert tone.permutation_count(6000, 6000) == 16_666
+    assert tone.permutation_count(100_000, 100_000) == 9_999
+    assert tone.permutation_count(23, 28, 500) == 500
 
 
 def test_seed_p_is_stable_to_two_decimals(seeds):

@@ -37,9 +37,9 @@ def register(commands) -> None:
     tone.add_argument("--seed", type=int, default=2023, help="seed of the bootstrap and permutations (default 2023)")
     tone.add_argument("--resamples", type=resample_count, default=9999, metavar="N",
                       help=f"bootstrap resamples, 1 to {MAX_RESAMPLES:,} (default 9999)")
-    tone.add_argument("--permutations", type=resample_count, default=99_999, metavar="N",
-                      help=f"relabellings of permutation tests, 1 to {MAX_RESAMPLES:,} (default 99999: the "
-                           f"Monte Carlo error of p at most 0.0016)")
+    tone.add_argument("--permutations", type=resample_count, default=None, metavar="N",
+                      help=f"relabellings of permutation tests, 1 to {MAX_RESAMPLES:,} (default 99999, the "
+                           f"Monte Carlo error of p at most 0.0016; fewer for large outlets)")
     tone.set_defaults(run=_run_tone)
 
     validation = commands.add_parser(
@@ -84,7 +84,8 @@ def _run_tone(args) -> None:
         table = tone.outlet_differences(tones, **options, n_permutations=args.permutations)
     else:
         corpus.require_outlets(2)
-        table = tone.paired_event_differences(tones, **options, n_permutations=args.permutations)
+        table = tone.paired_event_differences(tones, **options,
+                                              n_permutations=args.permutations or tone.N_PERMUTATIONS)
     emit(table, args)
 
 
