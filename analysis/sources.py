@@ -25,7 +25,7 @@ import pandas as pd
 from analysis.errors import RulesError
 from analysis.matching import compile_phrase
 from analysis.output import markdown_text
-from analysis.speakers import describe_speaker, document_entities, gender_compatible
+from analysis.speakers import describe_speaker, document_entities, gender_compatible, person_mentions
 from analysis.paths import DATA_DIR
 from analysis.style import add_source_line, category_colors, corpus_label, new_figure, outlet_colors, text_color_on
 from analysis.text import count_words, match_key, quote_spans, quoted_word_count, spans_overlapping, tokenize
@@ -72,6 +72,7 @@ class SourceRules:
     participles: frozenset[str]
     speaker_words: frozenset[str]
     categories: tuple[SourceCategory, ...]
+    quote_verbs: frozenset[str] = frozenset()
 
     @property
     def labels(self) -> dict[str, str]:
@@ -79,6 +80,8 @@ class SourceRules:
         labels = {category.id: category.label for category in self.categories}
         labels[UNMATCHED] = "speaker not in any list"
         labels[UNATTRIBUTED] = "quotation without a speaker"
+        if not self.categories:
+            labels[UNCLASSIFIED] = "no category list given"
         return labels
 
 
@@ -92,7 +95,7 @@ def read_source_rules(path: Path | str | None = None) -> SourceRules:
     if not isinstance(data, dict):
         raise RulesError(f"{path}: expected a mapping with 'verbs' and 'categories'")
     lists = {}
-    for key in ("verbs", "verb_phrases", "participles", "speaker_words"):
+    for key in ("verbs", "verb_phrases", "participles", "speaker_words", "quote_verbs"):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
             raise RulesError(f"{where(path, data)}: '{key}' must be a list of words")
@@ -129,7 +132,8 @@ def read_source_rules(path: Path | str | None = None) -> SourceRules:
             raise RulesError(f"{place}: category '{category_id}' lists no names or people")
         categories.append(SourceCategory(category_id, label, names["names"], names["people"]))
     return SourceRules(path, frozenset(lists["verbs"]), tuple(lists["verb_phrases"]),
-                       frozenset(lists["participles"]), frozenset(lists["speaker_words"]), tuple(categories))
+                       frozenset(lists["participles"]), frozenset(lists["speaker_words"]), tuple(categories),
+                       frozenset(lists["quote_verbs"]))
 
 
 def _rules(rules: SourceRules | Path | str | None) -> SourceRules:
@@ -333,8 +337,13 @@ def _find_tags(tokens: list[_Token], quotes: list[tuple[int, int]], rules: Sourc
         if token.norm in rules.participles and i > 0 and tokens[i - 1].text == ",":
             tags.append(_Tag(-1, -1, i, i + 1, token.norm, participle=True))
             continue
-        if token.norm not in rules.verbs or (token.capitalised and i > 0):
+        quote_verb = token.norm in rules.quote_verbs and token.norm not in rules.verbs
+        if not (token.norm in rules.verbs or quote_verb) or (token.capitalised and i > 0):
             continue  # "the United States", "Organization of American States" are no verbs
+        if token.norm == "asked" and i > 0 and tokens[i - 1].text == ",":
+            continue  # "A spokesman, asked about the timing, declined": a question put to the speaker
+        if i > 0 and tokens[i - 1].norm == "to":
+            continue  # "went on to say", "Trump to tell": no statement made here
         if i + 1 < len(tokens) and tokens[i + 1].norm in rules.verbs:
             continue  # "the news reports say": a noun before the verb
         passive = i > 0 and tokens[i - 1].norm in _PASSIVE_AUXILIARIES
@@ -351,11 +360,29 @@ def _find_tags(tokens: list[_Token], quotes: list[tuple[int, int]], rules: Sourc
                     and following is not None and following.kind == "word"
                     and (following.capitalised or following.norm in _DETERMINERS))
         speaker = _speaker_after(tokens, i + 1) if inverted else _speaker_before(tokens, i, rules)
+        if speaker and quote_verb and not _next_to_quotation(tokens, quotes, min(speaker[0], i),
+                                                             max(speaker[1], i + 1)):
+            continue  # "Russia continues to be", "Shoigu hailed the army as …"
         if speaker:
             tags.append(_Tag(*speaker, i, i + 1, token.norm))
     if any(not tag.participle for tag in tags):
         tags = [tag for tag in tags if not tag.participle]  # "…, calling/saying" after a named speaker
     return sorted(tags, key=lambda tag: tag.verb_start)
+
+
+def _next_to_quotation(tokens: list[_Token], quotes: list[tuple[int, int]], first: int, last: int) -> bool:
+    """Return whether tokens ``first``..``last`` touch a quotation, with only punctuation between, or end on ":"."""
+    before = first - 1
+    while before >= 0 and tokens[before].kind == "punct" and tokens[before].text not in _QUOTE_CHARS:
+        before -= 1
+    if before >= 0 and (tokens[before].text in _QUOTE_CHARS or _inside(quotes, tokens[before].start)):
+        return True
+    after = last
+    while after < len(tokens) and tokens[after].kind == "punct" and tokens[after].text not in _QUOTE_CHARS:
+        after += 1
+    if after >= len(tokens):
+        return last < len(tokens) and tokens[-1].text == ":"
+    return tokens[after].text in _QUOTE_CHARS or _inside(quotes, tokens[after].start)
 
 
 def _opening_subject(tokens: list[_Token], rules: SourceRules) -> tuple[int, int] | None:
@@ -452,7 +479,11 @@ def attributions(corpus, rules: SourceRules | Path | str | None = None) -> pd.Da
         else ``indirect``), ``category`` (a category id of the data file, ``unmatched``, or
         ``unattributed`` for a quoted sentence no speaker was found for), ``verb`` ("said", "according
         to", "quoted as saying" …), ``text`` (the quoted or attributed words), ``n_words``,
-        ``n_quoted_words`` (of ``text``).
+        ``n_quoted_words`` (of ``text``), ``source_kind`` (person, organisation, group, or pronoun when a
+        pronoun found nobody), ``entity`` (the source's name as an entity: "John Kirby" for "White House
+        national security spokesman John Kirby", the full name for "Gowdy") and ``source_id`` (kind and
+        name, "person:john-kirby": one id per entity in an article and across the corpus). When ``rules``
+        list no categories, a speaker's category is ``unclassified`` (its kind is ``source_kind``).
     """
     rules = _rules(rules)
     events = dict(zip(corpus.documents["doc_id"], corpus.documents["event"].astype(str)))
@@ -472,7 +503,10 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
     pending_colon: dict | None = None  # a tag ending in ":" waits for its quotation
     quote_cache: dict[str, list[tuple[int, int]]] = {}
     records = list(sentences.itertuples(index=False))
+    previous_paragraph = current_paragraph = None
     for sentence in records:
+        if sentence.paragraph_id != current_paragraph:
+            previous_paragraph, current_paragraph = current_paragraph, sentence.paragraph_id
         paragraph = paragraph_text[sentence.paragraph_id]
         if sentence.paragraph_id not in quote_cache:
             quote_cache[sentence.paragraph_id] = quote_spans(paragraph)
@@ -484,7 +518,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
         if pending_colon is not None:
             if sentence.voice == "quoted":
                 row = dict(pending_colon, **base, text=_strip_quotes(text), n_words=sentence.n_words,
-                           n_quoted_words=sentence.n_quoted_words, kind="direct")
+                           n_quoted_words=sentence.n_quoted_words, kind="direct", _paragraph=sentence.paragraph_id)
                 rows.append(row)
                 pending_colon = None
                 previous_subject = None
@@ -520,17 +554,34 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                 n_quoted = sum(quoted_word_count(paragraph, quote_cache[sentence.paragraph_id],
                                                  sentence.start + a, sentence.start + b) for a, b in pieces)
                 kind = "direct" if n_quoted > 0 and 2 * n_quoted >= n_words else "indirect"
-                rows.append(dict(base, **row, kind=kind, text=attributed, n_words=n_words, n_quoted_words=n_quoted))
+                rows.append(dict(base, **row, kind=kind, text=attributed, n_words=n_words, n_quoted_words=n_quoted,
+                                 _paragraph=sentence.paragraph_id))
                 history.append((source, person or name_kind or "group"))
         if not tags and sentence.voice == "quoted" and sentence.role == "body":
-            rows.append(dict(base, speaker="", source="", source_name="", category=UNATTRIBUTED, verb="",
-                             kind="direct", text=_strip_quotes(text), n_words=sentence.n_words,
-                             n_quoted_words=sentence.n_quoted_words))
-        if subject and describe_speaker(subject).kind == "person" and describe_speaker(subject).named:
-            history.append((subject, "person"))  # a person who opens a sentence may be the next "he"/"she"
-            mentions.append(describe_speaker(subject))
+            last = rows[-1] if rows else None
+            if last is not None and last["source"] and last["kind"] == "direct" and last.get("_paragraph") in (
+                    sentence.paragraph_id, previous_paragraph):
+                # A quotation that goes on after its tag, in the same paragraph or the next one, is the same speaker's.
+                rows.append(dict(base, **{key: last[key] for key in ("speaker", "source", "source_name", "category")},
+                                 verb="(continued)", kind="direct", text=_strip_quotes(text),
+                                 n_words=sentence.n_words, n_quoted_words=sentence.n_quoted_words,
+                                 _paragraph=sentence.paragraph_id))
+            else:
+                rows.append(dict(base, speaker="", source="", source_name="", category=UNATTRIBUTED, verb="",
+                                 kind="direct", text=_strip_quotes(text), n_words=sentence.n_words,
+                                 n_quoted_words=sentence.n_quoted_words))
+        found_mentions = person_mentions(text)
+        mentions.extend(found_mentions)
+        opening = found_mentions[0] if found_mentions and text.find(found_mentions[0].phrase) <= 2 else None
+        if opening is None and subject and describe_speaker(subject).kind == "person" and describe_speaker(
+                subject).named:
+            opening = describe_speaker(subject)
+        if opening is not None and not tags:
+            history.append((opening.phrase, "person"))  # a person who opens a sentence may be the next "he"/"she"
         previous_subject = subject
     _add_entities(rows, mentions, rules)
+    for row in rows:
+        row.pop("_paragraph", None)
     return rows
 
 
@@ -603,6 +654,8 @@ def _resolve(speaker: str, history: list[tuple[str, str]], previous_subject: str
             if gender_compatible(pronoun, describe_speaker(source)):
                 return source, "person"
         return speaker, "person"
+    if previous_subject and history and history[-1][0].startswith(previous_subject + " "):
+        previous_subject = history[-1][0]  # "Democratic" opened the sentence of "Democratic lawmakers said"
     if previous_subject and previous_subject.lower() not in _PRONOUNS and gender_compatible(
             pronoun, describe_speaker(previous_subject)):
         return previous_subject, "group"
@@ -644,7 +697,8 @@ def outlet_sources(corpus, table: pd.DataFrame | None = None, by_event: bool = F
     DataFrame with columns
         ``[event,] outlet, n_documents, n_attributions, n_direct, n_indirect, n_unattributed_quotes``
         (quoted sentences with no speaker found, counted in ``n_attributions``), ``n_sources``
-        (distinct ``source_name``), ``n_unmatched`` (attributions whose speaker is in no list),
+        (distinct ``source_name``), ``n_entities`` (distinct ``source_id``: the sources as entities, short
+        references and pronouns joined to the name they stand for), ``n_unmatched`` (attributions whose speaker is in no list),
         ``n_words, n_quoted_words, quoted_word_share`` (words inside quotation marks over all words
         of the outlet's text), ``attributions_per_1k_words``, ``first_source`` and
         ``first_source_category`` (the source of a document's first attribution; with several documents,
@@ -682,6 +736,7 @@ def outlet_sources(corpus, table: pd.DataFrame | None = None, by_event: bool = F
             "n_indirect": int((found["kind"] == "indirect").sum()),
             "n_unattributed_quotes": int((found["category"] == UNATTRIBUTED).sum()),
             "n_sources": int(named["source_name"].map(match_key).nunique()),
+            "n_entities": int(named.loc[~named["source_id"].str.startswith("pronoun:"), "source_id"].nunique()),
             "n_unmatched": int((found["category"] == UNMATCHED).sum()),
             "n_words": n_words,
             "n_quoted_words": n_quoted,

@@ -214,6 +214,20 @@ def describe_speaker(phrase: str) -> Speaker:
     return Speaker(phrase, name, "organisation", "", named)
 
 
+_MENTION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov|Gen|Prof|President|Senator|Governor|Judge|Mayor)\.?\s+)?"
+                      r"\b[A-Z][a-z\u00c0-\u024f'\u2019-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z\u00c0-\u024f'\u2019-]+)){1,3}")
+
+
+def person_mentions(text: str) -> list[Speaker]:
+    """Return the named persons a sentence mentions ("Mr. Trey Gowdy", "Hillary Clinton"), in order."""
+    found = []
+    for match in _MENTION.finditer(text):
+        speaker = describe_speaker(match.group(0))
+        if speaker.kind == "person" and speaker.named:
+            found.append(speaker)
+    return found
+
+
 def gender_compatible(pronoun: str, speaker: Speaker) -> bool:
     """Return whether ``pronoun`` ("he", "she", "it", "they") may stand for ``speaker``."""
     pronoun = pronoun.lower()
@@ -265,6 +279,10 @@ def document_entities(speakers: list[Speaker], mentions: list[Speaker] = ()) -> 
                     target = match
                     break
         if match is None and speaker.kind == "person" and not speaker.named:
+            earlier_role = next((s for s in reversed(speakers[:index]) if s.kind == "person" and not s.named
+                                 and s.name != speaker.name and s.name.endswith(" " + speaker.name)), None)
+            if earlier_role is not None:  # "the spokesman" after "a White House spokesman"
+                target = earlier_role
             plural = _bare(speaker.name.split()[-1]) + "s"  # "one analyst" is one of the article's "analysts"
             target = next((s for s in speakers if s.kind == "group" and _bare(s.name.split()[-1]) == plural), target)
         if match is None and speaker.kind in ("organisation", "group"):
@@ -274,6 +292,9 @@ def document_entities(speakers: list[Speaker], mentions: list[Speaker] = ()) -> 
             head_mergeable = bool(head) and (not _is_capitalised(head) or head.isupper())
             supersets = [s for s in organisations if keys and keys < set(_key_words(s.name))
                          and _key_words(speaker.name)[-1:] and _key_words(speaker.name)[-1] in _key_words(s.name)]
+            same_head = [s for s in supersets if _key_words(s.name)[-1:] == _key_words(speaker.name)[-1:]]
+            if same_head and not head_mergeable:
+                supersets, head_mergeable = same_head, True  # "The Post" after "the Washington Post"
             if supersets and head_mergeable:
                 target = max(supersets, key=lambda s: len(s.name))
             elif not speaker.named and _bare(head) in _MEDIA_WORDS:
