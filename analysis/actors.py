@@ -1,4 +1,4 @@
-"""Actor groups (who a sentence is about): reading the actor list and finding mentions in sentences.
+"""Actor groups (whom a sentence names): reading the actor list and finding mentions in sentences.
 
 The list is data (``analysis/data/actors.yaml``): groups such as Russia, North
 Korea or Analysts, each with the names, titles and adjectives that refer to it.

@@ -881,6 +881,24 @@ def difference_sentence(differences: pd.DataFrame, alpha: float = ALPHA) -> str:
             f"permutation test: {'; '.join(parts)}. So {verdict}{power}.")
 
 
+def masking_sentence(masked: pd.DataFrame, unmasked: pd.DataFrame) -> str:
+    """Return a computed sentence on what masking names and titles changed: scores, labels, headlines and standfirsts.
+
+    ``masked`` and ``unmasked`` are :func:`sentence_tone` tables of one corpus,
+    with ``mask_names`` on and off.
+    """
+    masked, unmasked = _scored(masked), _scored(unmasked)
+    if masked.empty:
+        return "No sentence was scored."
+    changed = masked["compound"].to_numpy() != unmasked["compound"].to_numpy()
+    relabelled = masked["label"].to_numpy() != unmasked["label"].to_numpy()
+    top = masked["role"].isin(["headline", "standfirst"]).to_numpy()
+    to_zero = top & changed & (masked["compound"].to_numpy() == 0)
+    return (f"Masking names and titles before scoring changes the score of {int(changed.sum())} of {len(masked)} "
+            f"sentences and the label of {int(relabelled.sum())}; {int(to_zero.sum())} of the {int(top.sum())} "
+            f"headlines and standfirsts scored other than 0 only because of a name or title in them.")
+
+
 def label_share_sentence(by_voice: pd.DataFrame, voice: str = "authorial") -> str:
     """Return a computed sentence on the label shares of each outlet's sentences in ``voice`` beside their mean.
 

@@ -250,6 +250,20 @@ def validation_sentence(summary: pd.DataFrame) -> str:
     )
 
 
+def masking_sentence(effect: pd.DataFrame) -> str:
+    """Return a computed sentence on VADER's agreement with people with name masking and without it.
+
+    ``effect`` is the table of :func:`masking_effect`.
+    """
+    rows = effect.set_index("mask_names")
+    masked, plain = rows.loc[True], rows.loc[False]
+    verdict = "raises" if masked["pearson_r"] > plain["pearson_r"] else (
+        "leaves" if masked["pearson_r"] == plain["pearson_r"] else "lowers")
+    return (f"Masking names and titles (the default) changes {int(masked['n_changed']):,} of the NYT scores and "
+            f"{verdict} VADER's r with the human mean: {masked['pearson_r']:.3f} masked, {plain['pearson_r']:.3f} "
+            f"as written.")
+
+
 def difference_caveat(differences: pd.DataFrame, summary: pd.DataFrame, alpha: float = 0.05) -> str:
     """Return a computed sentence on what the largest outlet difference in tone can mean, given the validation.
 

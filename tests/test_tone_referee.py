@@ -209,6 +209,20 @@ def test_label_share_sentence_by_hand():
     assert "only 25% to 50% of them are neutral" in sentence
 
 
+def test_masking_sentence_by_hand():
+    masked = _rows({"A": [0.0, 0.0, 0.2]}).assign(role=["headline", "standfirst", "body"])
+    unmasked = masked.assign(compound=[0.128, 0.0, 0.3], label=["positive", "neutral", "positive"])
+    # scores differ in rows 1 and 3 (2 of 3); labels in row 1 only; the headline went to 0, the standfirst was 0 already
+    assert tone.masking_sentence(masked, unmasked) == (
+        "Masking names and titles before scoring changes the score of 2 of 3 sentences and the label of 1; 1 of the 2 "
+        "headlines and standfirsts scored other than 0 only because of a name or title in them.")
+    effect = pd.DataFrame({"mask_names": [True, False], "pearson_r": [0.51, 0.503], "three_class_agreement": [0.5, 0.5],
+                           "n_changed": [273, 0]})
+    assert validation.masking_sentence(effect) == ("Masking names and titles (the default) changes 273 of the NYT "
+                                                   "scores and raises VADER's r with the human mean: 0.510 masked, "
+                                                   "0.503 as written.")
+
+
 # Validation -----------------------------------------------------------------------------------------------------------
 
 
