@@ -16,7 +16,7 @@ def register(commands) -> None:
                         help="framing codebook (default: the package's, for its example corpus only; "
                              "other corpora without one get no framing sections)")
     report.add_argument("--actors", type=Path, default=None, metavar="FILE",
-                        help="actor groups for tone toward actors (same rule as --codebook)")
+                        help="actor groups for the tone of sentences naming actors (same rule as --codebook)")
     report.add_argument("--sources", type=Path, default=None, metavar="FILE",
                         help="speech verbs and source categories (same rule as --codebook; without one, "
                              "speakers are listed but not categorised)")
