@@ -17,7 +17,7 @@ Tables, in order: :func:`frame_matches`, :func:`naming_matches`,
 :func:`term_counts`, :func:`frame_counts` (matches in the outlet's own voice and in
 quotations, sentences with the frame), :func:`frame_ranking` (the leading frame or
 frames tied within a tolerance), :func:`leave_one_term_out` (rankings that rest on
-one term), :func:`frame_counts_by_role`, :func:`first_mentions`,
+one term) and its sentence :func:`leave_one_term_out_summary`, :func:`frame_counts_by_role`, :func:`first_mentions`,
 :func:`naming_choices`, :func:`frame_cooccurrence`, :func:`frame_definitions`.
 """
 
@@ -480,6 +480,19 @@ def leave_one_term_out(corpus, codebook: Codebook) -> pd.DataFrame:
     table["changes"] = table["top_frame"] != table["top_frame_without"]
     outlet_rank = {outlet: rank for rank, outlet in enumerate(corpus.outlets)}
     return table.sort_values("outlet", key=lambda column: column.map(outlet_rank), kind="stable").reset_index(drop=True)
+
+
+def leave_one_term_out_summary(table: pd.DataFrame, outlets: list[str]) -> str:
+    """Return a Markdown sentence: how many outlets' top frame changes when one term is removed, and by which terms."""
+    changed = table[table["changes"]]
+    fragile = [outlet for outlet in outlets if outlet in set(changed["outlet"])]
+    parts = []
+    for outlet in fragile:
+        names = [markdown_text(term) for term in changed.loc[changed["outlet"] == outlet, "term"]]
+        parts.append(f"**{markdown_text(outlet)}**, by removing {'any one of ' if len(names) > 1 else ''}"
+                     f"{_and_list(names)}")
+    return (f"The top frame of {len(fragile)} of {len(outlets)} outlets changes when one term is removed"
+            + (": " + "; ".join(parts) if parts else "") + ".")
 
 
 def frame_counts_by_role(corpus, codebook: Codebook) -> pd.DataFrame:

@@ -246,3 +246,12 @@ def test_cli_shows_ranking_voice_leave_one_out_and_definitions(capsys):
     assert [row["n_matches_quoted"] for row in rows_of("voice")] == [3, 4, 9]  # counted above
     assert {row["outlet"] for row in rows_of("leave-one-out") if row["changes"]} == {"Overt Operator"}
     assert len(rows_of("definitions")) == 8
+
+
+def test_leave_one_term_out_sentence(seeds, codebook):
+    from analysis.framing import leave_one_term_out_summary
+
+    sentence = leave_one_term_out_summary(leave_one_term_out(seeds, codebook), seeds.outlets)
+    # Only Overt Operator (see above), by any one of its three commemoration terms.
+    assert sentence == ("The top frame of 1 of 3 outlets changes when one term is removed: **Overt Operator**, by "
+                        "removing any one of Victory Day, 70th anniversary and celebrate\\/celebration.")
