@@ -25,7 +25,13 @@ import pandas as pd
 from analysis.errors import RulesError
 from analysis.matching import compile_phrase
 from analysis.output import markdown_text
-from analysis.speakers import describe_speaker, document_entities, gender_compatible, person_mentions
+from analysis.speakers import (
+    describe_speaker,
+    document_entities,
+    first_name_gender,
+    gender_compatible,
+    person_mentions,
+)
 from analysis.paths import DATA_DIR
 from analysis.style import add_source_line, category_colors, corpus_label, new_figure, outlet_colors, text_color_on
 from analysis.text import count_words, match_key, quote_spans, quoted_word_count, spans_overlapping, tokenize
@@ -34,7 +40,7 @@ from analysis.yamlfile import read_yaml, where
 DEFAULT_SOURCE_RULES = DATA_DIR / "sources.yaml"
 UNMATCHED = "unmatched"
 UNATTRIBUTED = "unattributed"
-KINDS = ("direct", "indirect")
+KINDS = ("direct", "partial", "indirect")
 
 UNCLASSIFIED = "unclassified"
 ATTRIBUTION_COLUMNS = ["doc_id", "outlet", "event", "sentence_id", "speaker", "source", "source_name", "kind",
@@ -360,6 +366,9 @@ def _find_tags(tokens: list[_Token], quotes: list[tuple[int, int]], rules: Sourc
                     and following is not None and following.kind == "word"
                     and (following.capitalised or following.norm in _DETERMINERS))
         speaker = _speaker_after(tokens, i + 1) if inverted else _speaker_before(tokens, i, rules)
+        if speaker and speaker[1] - speaker[0] == 1 and tokens[speaker[0]].norm.endswith("ed") and not (
+                first_name_gender(tokens[speaker[0]].text)):
+            continue  # "Asked", "Pressed": a participle, not a speaker
         if speaker and quote_verb and not _next_to_quotation(tokens, quotes, min(speaker[0], i),
                                                              max(speaker[1], i + 1)):
             continue  # "Russia continues to be", "Shoigu hailed the army as …"
@@ -440,9 +449,10 @@ def _text_pieces(sentence: str, tokens: list[_Token], tag: _Tag, low: int, high:
     first_right_word = next((token for token in tokens[last:] if token.kind == "word"), None)
     keep_left = not new_clause and (count_words(left_text) > 4 or any(char in _QUOTE_CHARS for char in left_text))
     keep_right = count_words(right_text) > 4 or right_quoted
-    if keep_left and (inverted and not right_quoted or (first_right_word is not None and
-                                                         first_right_word.norm.endswith("ing"))):
-        keep_right = False  # "…," said X, a specialist …  /  "…," he said, calling the tour …
+    left_quoted = any(char in _QUOTE_CHARS for char in left_text)
+    if keep_left and (inverted and not right_quoted or left_quoted and not right_quoted or (
+            first_right_word is not None and first_right_word.norm.endswith("ing"))):
+        keep_right = False  # "…," said X, a specialist …  /  "…," he said in a speech …  /  he said, calling …
     pieces = []
     if keep_left:
         pieces.append((low, tokens[first].start))
@@ -476,7 +486,7 @@ def attributions(corpus, rules: SourceRules | Path | str | None = None) -> pd.Da
         with pronouns resolved to the speaker they stand for), ``source_name`` (the name-list entry that
         matched the source, or the source itself when none did: what "distinct sources" counts),
         ``kind`` (``direct`` when at least half of the attributed words are inside quotation marks,
-        else ``indirect``), ``category`` (a category id of the data file, ``unmatched``, or
+        ``partial`` when fewer but some are, else ``indirect``), ``category`` (a category id of the data file, ``unmatched``, or
         ``unattributed`` for a quoted sentence no speaker was found for), ``verb`` ("said", "according
         to", "quoted as saying" …), ``text`` (the quoted or attributed words), ``n_words``,
         ``n_quoted_words`` (of ``text``), ``source_kind`` (person, organisation, group, or pronoun when a
@@ -553,7 +563,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                 n_words = sum(count_words(text[a:b]) for a, b in pieces)
                 n_quoted = sum(quoted_word_count(paragraph, quote_cache[sentence.paragraph_id],
                                                  sentence.start + a, sentence.start + b) for a, b in pieces)
-                kind = "direct" if n_quoted > 0 and 2 * n_quoted >= n_words else "indirect"
+                kind = "direct" if n_quoted > 0 and 2 * n_quoted >= n_words else "partial" if n_quoted else "indirect"
                 rows.append(dict(base, **row, kind=kind, text=attributed, n_words=n_words, n_quoted_words=n_quoted,
                                  _paragraph=sentence.paragraph_id))
                 history.append((source, person or name_kind or "group"))
@@ -695,7 +705,7 @@ def outlet_sources(corpus, table: pd.DataFrame | None = None, by_event: bool = F
     Returns
     -------
     DataFrame with columns
-        ``[event,] outlet, n_documents, n_attributions, n_direct, n_indirect, n_unattributed_quotes``
+        ``[event,] outlet, n_documents, n_attributions, n_direct, n_indirect, n_partial, n_unattributed_quotes``
         (quoted sentences with no speaker found, counted in ``n_attributions``), ``n_sources``
         (distinct ``source_name``), ``n_entities`` (distinct ``source_id``: the sources as entities, short
         references and pronouns joined to the name they stand for), ``n_unmatched`` (attributions whose speaker is in no list),
@@ -734,6 +744,7 @@ def outlet_sources(corpus, table: pd.DataFrame | None = None, by_event: bool = F
             "n_attributions": len(found),
             "n_direct": int((found["kind"] == "direct").sum()),
             "n_indirect": int((found["kind"] == "indirect").sum()),
+            "n_partial": int((found["kind"] == "partial").sum()),
             "n_unattributed_quotes": int((found["category"] == UNATTRIBUTED).sum()),
             "n_sources": int(named["source_name"].map(match_key).nunique()),
             "n_entities": int(named.loc[~named["source_id"].str.startswith("pronoun:"), "source_id"].nunique()),
@@ -757,7 +768,7 @@ def category_mix(corpus, table: pd.DataFrame | None = None, by_event: bool = Fal
     -------
     DataFrame with one row per outlet and category (every category of the data file, plus
     ``unmatched`` and ``unattributed``, zeros included) and columns ``[event,] outlet, category, label,
-    n_attributions, n_direct, n_indirect, share`` (of the outlet's attributions; 0 when it has none).
+    n_attributions, n_direct, n_indirect, n_partial, share`` (of the outlet's attributions; 0 when it has none).
     """
     rules = _rules(rules)
     table = attributions(corpus, rules) if table is None else table
@@ -773,6 +784,7 @@ def category_mix(corpus, table: pd.DataFrame | None = None, by_event: bool = Fal
             rows.append({**dict(zip(keys, values)), "category": category, "label": label,
                          "n_attributions": len(chosen), "n_direct": int((chosen["kind"] == "direct").sum()),
                          "n_indirect": int((chosen["kind"] == "indirect").sum()),
+                         "n_partial": int((chosen["kind"] == "partial").sum()),
                          "share": len(chosen) / len(found) if len(found) else 0.0})
     result = pd.DataFrame(rows)
     category_order = {category: rank for rank, category in enumerate(labels)}

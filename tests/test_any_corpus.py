@@ -207,7 +207,7 @@ def test_list_sections_are_left_out_with_their_notice(unseen_report):
     assert not tables & {"frame-counts-by-outlet.csv", "naming-choices-by-outlet.csv", "tone-toward-actors.csv",
                          "sources-category-mix.csv"}
     attributions = pd.read_csv(unseen_report / "tables" / "sources-attributions.csv")
-    assert len(attributions) > 0 and set(attributions["category"]) <= {"unmatched", "unattributed"}
+    assert len(attributions) > 0 and set(attributions["category"]) <= {"unclassified", "unattributed"}
 
 
 def test_provenance_lists_only_the_data_files_used(unseen_report):

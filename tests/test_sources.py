@@ -25,18 +25,19 @@ from tests.conftest import write_jsonl
 NK, RU, CN, US, AN, MEDIA = "north-korea", "russia", "china", "united-states", "analysts", "other-media"
 
 # Made by reading the three seed articles: (sentence_id, speaker as written, resolved source, kind, category).
-# "direct" = at least half of the attributed words are inside quotation marks.
+# "direct" = at least half of the attributed words are inside quotation marks; "partial" = some, fewer than half
+# (a quoted phrase inside reported speech: "hailed Pyongyang's military as the "most powerful""); "indirect" = none.
 SEED_ATTRIBUTIONS = [
     # DW: state media, Washington and NK News; no direct quotation (only short quoted phrases).
     ("dw-s005", "the state media", "the state media", "indirect", NK),  # "…, reported the state media."
-    ("dw-s007", "North Korean state media (KCNA)", "North Korean state media (KCNA)", "indirect", NK),
-    ("dw-s008", "It", "North Korean state media (KCNA)", "indirect", NK),  # "It added that …": the previous subject
+    ("dw-s007", "North Korean state media (KCNA)", "North Korean state media (KCNA)", "partial", NK),
+    ("dw-s008", "It", "North Korean state media (KCNA)", "partial", NK),  # "It added that …": the previous subject
     ("dw-s013", "Washington", "Washington", "indirect", US),  # "according to Washington"
-    ("dw-s020", "the state media", "the state media", "indirect", NK),  # "As the state media reports, …"
+    ("dw-s020", "the state media", "the state media", "partial", NK),  # "As the state media reports, …"
     ("dw-s022", "Seoul-based website NK News", "Seoul-based website NK News", "indirect", MEDIA),
     # Overt Operator: two quotations introduced by a colon in the paragraph before.
     ("overt-operator-s004", "Russia's Defense Ministry", "Russia's Defense Ministry", "indirect", RU),
-    ("overt-operator-s005", "state media agency KCNA", "state media agency KCNA", "indirect", NK),  # as reported by
+    ("overt-operator-s005", "state media agency KCNA", "state media agency KCNA", "partial", NK),  # as reported by
     # "noted in a statement:" then a paragraph that is one quotation:
     ("overt-operator-s009", "The Russian Defense Ministry", "The Russian Defense Ministry", "direct", RU),
     ("overt-operator-s013", "China", "China", "indirect", CN),  # "China stated its strict implementation …"
@@ -50,12 +51,12 @@ SEED_ATTRIBUTIONS = [
     # The National: KCNA, analysts, the White House; quotations opened with “ and closed with " (mismatched).
     ("the-national-s003", "state media", "state media", "indirect", NK),
     ("the-national-s008", "North Korean media", "North Korean media", "indirect", NK),
-    ("the-national-s009", "Mr Kim", "Mr Kim", "indirect", NK),  # "…, saying the visit had deepened …"
+    ("the-national-s009", "Mr Kim", "Mr Kim", "partial", NK),  # "…, saying the visit had deepened …"
     # “…" closed by a straight mark:
     ("the-national-s010", "North Korea’s KCNA news agency", "North Korea’s KCNA news agency", "direct", NK),
     ("the-national-s011", "KCNA", "KCNA", "direct", NK),
     ("the-national-s012", "North Korea's Defence Minister Kang Sun Nam", "North Korea's Defence Minister Kang Sun Nam",
-     "indirect", NK),  # "was reported as saying"
+     "partial", NK),  # "was reported as saying"
     ("the-national-s013", "KCNA", "KCNA", "indirect", NK),
     ("the-national-s015", "analysts", "analysts", "indirect", AN),  # "what analysts said appeared to be"
     ("the-national-s016", "One analyst", "One analyst", "indirect", AN),
@@ -63,7 +64,7 @@ SEED_ATTRIBUTIONS = [
      "Ankit Panda of the US-based Carnegie Endowment for International Peace", "direct", AN),  # "…," said X
     ("the-national-s018", "he", "Ankit Panda of the US-based Carnegie Endowment for International Peace", "direct", AN),
     ("the-national-s019", "North Korean media", "North Korean media", "indirect", NK),
-    ("the-national-s020", "Mr Kim", "Mr Kim", "indirect", NK),  # "was quoted as saying by KCNA": 7 of 18 words quoted
+    ("the-national-s020", "Mr Kim", "Mr Kim", "partial", NK),  # "was quoted as saying by KCNA": 7 of 18 words quoted
     ("the-national-s021", "analysts", "analysts", "indirect", AN),
     ("the-national-s022", "Anthony Rinna", "Anthony Rinna", "direct", AN),
     ("the-national-s024", "it", "North Korea", "indirect", NK),  # "This month, it threatened …, saying …"
@@ -238,7 +239,7 @@ def test_cli_sources(capsys, tmp_path):
     assert main(["sources", "--by", "outlet", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("outlet,n_documents,n_attributions")
-    assert lines[1].startswith("DW,1,6,0,6")
+    assert lines[1].startswith("DW,1,6,0,3,3")  # DW: 3 indirect, 3 partial (s007, s008, s020 quote phrases)
     assert main(["sources", "--format", "json"]) == 0
     assert '"speaker": "Vedant Patel"' not in capsys.readouterr().out  # speakers are as written
     assert main(["sources", "--sources", str(tmp_path / "missing.yaml")]) == 2
