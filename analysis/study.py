@@ -146,3 +146,49 @@ def sample_caveats(corpus) -> str:
         "reader can inspect and change; another codebook would count other things.",
     ]
     return "\n".join(lines)
+
+
+def study_wide_tests(keyness: pd.DataFrame, tone_differences: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Return every test the study page reports, with one Benjamini–Hochberg adjustment across all of them.
+
+    The keyness tests (one per outlet and term) and the tone tests (one per pair of
+    outlets) are adjusted together, so that no finding is picked from a table that
+    was adjusted on its own. Returns one row per test: ``family`` ("keyness" or
+    "tone"), ``test`` (what was compared), ``p_value``, ``p_adjusted``,
+    ``significant`` (``p_adjusted < alpha``) and ``adjustment``.
+    """
+    from analysis.stats import adjust_across
+
+    words = pd.DataFrame({
+        "family": "keyness",
+        "test": [f"{outlet} vs {reference}: “{term}”" for outlet, reference, term in
+                 zip(keyness["outlet"], keyness["reference"], keyness["term"])],
+        "p_value": keyness["p_value"].to_numpy(),
+    })
+    pairs = pd.DataFrame({
+        "family": "tone",
+        "test": [f"{first} − {second}: mean compound ({voice})" for first, second, voice in
+                 zip(tone_differences["outlet_a"], tone_differences["outlet_b"], tone_differences["voice"])],
+        "p_value": tone_differences["p_value"].to_numpy(),
+    })
+    adjusted = adjust_across({"keyness": words, "tone": pairs})
+    table = pd.concat([adjusted["keyness"], adjusted["tone"]], ignore_index=True)
+    table["significant"] = table["p_adjusted"] < alpha
+    return table.sort_values(["p_adjusted", "family", "test"], kind="stable").reset_index(drop=True)[
+        ["family", "test", "p_value", "p_adjusted", "significant", "adjustment"]]
+
+
+def study_wide_sentence(tests: pd.DataFrame, alpha: float = 0.05) -> str:
+    """Return one Markdown sentence: how many tests the study makes and which survive one adjustment across them."""
+    tested = tests.dropna(subset=["p_value"])
+    surviving = tested[tested["significant"]]
+    families = ", ".join(f"{count} {family}" for family, count in tested["family"].value_counts(sort=False).items())
+    if surviving.empty:
+        found = "none of them has an adjusted p below " + f"{alpha:g}"
+    else:
+        shown = "; ".join(f"{markdown_text(test)} (adjusted p = {p:.2g})"
+                          for test, p in zip(surviving["test"][:5], surviving["p_adjusted"][:5]))
+        more = f" and {len(surviving) - 5} more" if len(surviving) > 5 else ""
+        found = f"{len(surviving)} {'has' if len(surviving) == 1 else 'have'} an adjusted p below {alpha:g}: {shown}{more}"
+    return (f"This page reports {len(tested)} tests ({families}), adjusted together with one Benjamini–Hochberg "
+            f"correction; {found}. Everything else above is a lead to read in the texts, not a finding.")

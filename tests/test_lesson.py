@@ -25,7 +25,9 @@ RIGHT_AND_WRONG = [
      {"the isolated nation": "DW", "the hermetic state": "Overt Operator", "Mr Kim": "The National"},
      {"the isolated nation": "Overt Operator", "the hermetic state": "DW", "Mr Kim": "The National"},
      "concordance explorer"),
-    (lambda answer: lesson.check_voice_of_most_negative("The National", answer), "mixed", "authorial",
+    # With names masked the lowest score is The National's own sentence on the threat of "nuclear
+    # retaliation" (no quotation marks in it): authorial.
+    (lambda answer: lesson.check_voice_of_most_negative("The National", answer), "authorial", "mixed",
      "Look again for quotation marks"),
     (lesson.check_defense_significance, False, True, "Look at p_adjusted"),
 ]
