@@ -366,6 +366,11 @@ def _find_tags(tokens: list[_Token], quotes: list[tuple[int, int]], rules: Sourc
                     and following is not None and following.kind == "word"
                     and (following.capitalised or following.norm in _DETERMINERS))
         speaker = _speaker_after(tokens, i + 1) if inverted else _speaker_before(tokens, i, rules)
+        if inverted and speaker and not _inverted_speaker_fits(tokens, quotes, i, speaker, rules):
+            speaker = _speaker_before(tokens, i, rules)  # "Ray Duarte, who voted against it, said the city had …"
+            inverted = False
+        if speaker and not inverted:
+            speaker = _with_name_before(tokens, speaker)
         if speaker and speaker[1] - speaker[0] == 1 and tokens[speaker[0]].norm.endswith("ed") and not (
                 first_name_gender(tokens[speaker[0]].text)):
             continue  # "Asked", "Pressed": a participle, not a speaker
@@ -377,6 +382,38 @@ def _find_tags(tokens: list[_Token], quotes: list[tuple[int, int]], rules: Sourc
     if any(not tag.participle for tag in tags):
         tags = [tag for tag in tags if not tag.participle]  # "…, calling/saying" after a named speaker
     return sorted(tags, key=lambda tag: tag.verb_start)
+
+
+def _with_name_before(tokens: list[_Token], speaker: tuple[int, int]) -> tuple[int, int]:
+    """Return the speaker widened to a name before it when it is a role in apposition ("Ms Okafor, the mayor")."""
+    start, end = speaker
+    if start < 2 or tokens[start].norm not in _DETERMINERS or tokens[start - 1].text != ",":
+        return speaker
+    k = start - 2
+    while k >= 0 and (tokens[k].kind == "word" and tokens[k].capitalised or _is_abbreviation_dot(tokens, k)):
+        k -= 1
+    if k == start - 2 or k >= 0 and tokens[k].kind == "word" and tokens[k].norm not in _FUNCTION_WORDS:
+        return speaker
+    return k + 1, end
+
+
+def _inverted_speaker_fits(tokens: list[_Token], quotes: list[tuple[int, int]], verb: int,
+                           speaker: tuple[int, int], rules: SourceRules) -> bool:
+    """Return whether a speaker after its verb ("…," said X) ends the clause, as a name does, and is short
+    where no quotation comes before the verb (else the words after "said" are what was said)."""
+    start, end = speaker
+    if end < len(tokens) and tokens[end].text not in ",.;:!?)" and not _is_abbreviation_dot(tokens, end):
+        return False
+    before = verb - 2
+    quoted_before = before >= 0 and (tokens[before].text in _QUOTE_CHARS or _inside(quotes, tokens[before].start)
+                                     or tokens[verb - 1].text in _QUOTE_CHARS)
+    if quoted_before:
+        return True
+    named_before = _speaker_before(tokens, verb, rules)
+    if named_before and any(token.capitalised and token.kind == "word" and token.norm not in _DETERMINERS
+                            for token in tokens[named_before[0]:named_before[1]]):
+        return False  # "Mr Lowell, the city attorney, said the council would …": the name comes first
+    return end - start <= 6
 
 
 def _next_to_quotation(tokens: list[_Token], quotes: list[tuple[int, int]], first: int, last: int) -> bool:
@@ -536,6 +573,8 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
             pending_colon = None
 
         tags = _find_tags(tokens, spans, rules)
+        found_mentions = person_mentions(text)
+        mentions.extend(found_mentions)
         subject_range = _opening_subject(tokens, rules)
         subject = text[tokens[subject_range[0]].start:tokens[subject_range[1] - 1].end] if subject_range else None
         for position, tag in enumerate(tags):
@@ -554,7 +593,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                        "category": category, "verb": tag.verb}
                 if text.rstrip().endswith(":") and tag.verb_end >= len(tokens) - 4:
                     pending_colon = row  # "The Russian Defense Ministry noted in a statement:"
-                    history.append((source, person or name_kind or "group"))
+                    history.append((_full_person(source, mentions), person or name_kind or "group"))
                     continue
                 low, high = _tag_bounds(tags, position, tokens, len(text))
                 pieces = [_clean_span(text, piece) for piece in _text_pieces(text, tokens, tag, low, high)]
@@ -566,7 +605,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                 kind = "direct" if n_quoted > 0 and 2 * n_quoted >= n_words else "partial" if n_quoted else "indirect"
                 rows.append(dict(base, **row, kind=kind, text=attributed, n_words=n_words, n_quoted_words=n_quoted,
                                  _paragraph=sentence.paragraph_id))
-                history.append((source, person or name_kind or "group"))
+                history.append((_full_person(source, mentions), person or name_kind or "group"))
         if not tags and sentence.voice == "quoted" and sentence.role == "body":
             last = rows[-1] if rows else None
             if last is not None and last["source"] and last["kind"] == "direct" and last.get("_paragraph") in (
@@ -580,8 +619,6 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                 rows.append(dict(base, speaker="", source="", source_name="", category=UNATTRIBUTED, verb="",
                                  kind="direct", text=_strip_quotes(text), n_words=sentence.n_words,
                                  n_quoted_words=sentence.n_quoted_words))
-        found_mentions = person_mentions(text)
-        mentions.extend(found_mentions)
         opening = found_mentions[0] if found_mentions and text.find(found_mentions[0].phrase) <= 2 else None
         if opening is None and subject and describe_speaker(subject).kind == "person" and describe_speaker(
                 subject).named:
@@ -593,6 +630,17 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
     for row in rows:
         row.pop("_paragraph", None)
     return rows
+
+
+def _full_person(source: str, mentions: list) -> str:
+    """Return the full name the article gave a one-word speaker ("Okafor" → "Mayor Linda Okafor"), else ``source``."""
+    speaker = describe_speaker(source)
+    if speaker.kind in ("person", "organisation") and speaker.named and len(speaker.name.split()) == 1:
+        word = speaker.name.lower()
+        for mention in reversed(mentions):
+            if mention.surname == word and len(mention.name.split()) > 1:
+                return mention.phrase
+    return source
 
 
 def _add_entities(rows: list[dict], mentions: list, rules: SourceRules) -> None:

@@ -130,13 +130,13 @@ def _is_demonym(word: str) -> bool:
                                          "german", "democratic", "republican", "federal", "national", "state"}
 
 
-def _name_runs(words: list[str]) -> list[tuple[int, int]]:
-    """Return (start, end) of the runs of capitalised words, joined by connectors ("Bank of England")."""
+def _name_runs(words: list[str], joined: bool = True) -> list[tuple[int, int]]:
+    """Return (start, end) of the runs of capitalised words, with ``joined`` across connectors ("Bank of England")."""
     runs, i = [], 0
     while i < len(words):
         if _is_capitalised(words[i]) and words[i] not in "(),":
             j = i + 1
-            while j < len(words) and (_is_capitalised(words[j]) and words[j] not in "()," or (
+            while j < len(words) and (_is_capitalised(words[j]) and words[j] not in "()," or joined and (
                     words[j].lower() in _CONNECTORS and words[j].lower() != "and" and j + 1 < len(words)
                     and _is_capitalised(words[j + 1]))):
                 j += 1
@@ -158,7 +158,7 @@ def describe_speaker(phrase: str) -> Speaker:
     if not words:
         return Speaker(phrase, phrase, "organisation", "", False)
     # A person's name: a capitalised run after a title, or opening with a known first name.
-    for start, end in _name_runs(words):
+    for start, end in _name_runs(words, joined=False):
         run = words[start:end]
         titles = []
         inner = [k for k, word in enumerate(run[:-1]) if _bare(word) in _TITLES | _MALE_TITLES | _FEMALE_TITLES]
@@ -175,6 +175,11 @@ def describe_speaker(phrase: str) -> Speaker:
             continue
         if any(word.lower() in _CONNECTORS for word in run) and len(run) > 1:
             continue
+        if not titles and len(run) > 2:
+            known = next((k for k in range(1, len(run) - 1) if first_name_gender(run[k])), None)
+            if known is not None:  # "Mum-of-two Jade Fenwick", "Florist Sue Brannigan"
+                titles.extend(_bare(word) for word in run[:known])
+                run = run[known:]
         first = _bare(run[0])
         first_gender = first_name_gender(first) if len(run) > 1 else ""
         if _is_demonym(run[0]) and not titles:
