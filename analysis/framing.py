@@ -442,12 +442,12 @@ def _top_frames(counts: dict[str, int]) -> str:
 def leave_one_term_out(corpus, codebook: Codebook) -> pd.DataFrame:
     """Return one row per outlet × term whose removal changes its frame's count: does the top frame change?
 
-    Each term is removed from its frame in turn and that frame is matched again
-    (overlaps and adjacency resolved anew, so a shorter term may take the removed
-    one's place); the other frames' counts stay as they are. Terms whose removal
-    changes nothing for an outlet have no row. Matching is repeated once per term,
-    so this costs about as much as counting the codebook as many times as its
-    largest frame has terms.
+    Each term is removed from its frame in turn and that frame is matched again in
+    the sentences where the term occurs (overlaps and adjacency resolved anew, so a
+    shorter term may take the removed one's place); other sentences and frames keep
+    their counts. Terms whose removal changes nothing for an outlet have no row.
+    Each term is searched once on its own, so this costs about one more count of
+    the codebook, plus the sentences where terms occur.
 
     Returns
     -------
@@ -461,15 +461,24 @@ def leave_one_term_out(corpus, codebook: Codebook) -> pd.DataFrame:
     counted = matches.groupby(["outlet", "frame"]).size()
     base = {outlet: {frame: int(counted.get((outlet, frame), 0)) for frame in codebook.frame_names}
             for outlet in corpus.outlets}
+    sentences = corpus.sentences
     rows = []
     for frame in codebook.frames:
+        frame_rows = matches[matches["frame"] == frame.name]
         for label in dict.fromkeys(term.label for term in frame.terms):
+            removed = tuple(term for term in frame.terms if term.label == label)
             remaining = tuple(term for term in frame.terms if term.label != label)
-            without = find_group_matches(corpus, [(frame.name, remaining)], merge_adjacent=True) if remaining else \
-                pd.DataFrame(columns=MATCH_COLUMNS)
-            recounted = without.groupby("outlet").size()
+            where = set(find_group_matches(corpus, [(frame.name, removed)])["sentence_id"])
+            if not where:
+                continue
+            # Only the sentences where the term occurs can change: match the rest of the frame there again.
+            touched = _SentencesOnly(sentences[sentences["sentence_id"].isin(where)], corpus.paragraphs)
+            redone = find_group_matches(touched, [(frame.name, remaining)], merge_adjacent=True) if remaining \
+                else pd.DataFrame(columns=MATCH_COLUMNS)
+            before = frame_rows[frame_rows["sentence_id"].isin(where)].groupby("outlet").size()
+            after = redone.groupby("outlet").size()
             for outlet in corpus.outlets:
-                count_without = int(recounted.get(outlet, 0))
+                count_without = base[outlet][frame.name] - int(before.get(outlet, 0)) + int(after.get(outlet, 0))
                 if count_without == base[outlet][frame.name]:
                     continue
                 counts = dict(base[outlet], **{frame.name: count_without})
@@ -477,9 +486,17 @@ def leave_one_term_out(corpus, codebook: Codebook) -> pd.DataFrame:
                              _top_frames(base[outlet]), _top_frames(counts)))
     columns = ["outlet", "term", "frame", "count_with", "count_without", "top_frame", "top_frame_without"]
     table = pd.DataFrame(rows, columns=columns)
-    table["changes"] = table["top_frame"] != table["top_frame_without"]
+    table["changes"] = (table["top_frame"] != table["top_frame_without"]).astype(bool)
     outlet_rank = {outlet: rank for rank, outlet in enumerate(corpus.outlets)}
     return table.sort_values("outlet", key=lambda column: column.map(outlet_rank), kind="stable").reset_index(drop=True)
+
+
+class _SentencesOnly:
+    """Some sentences of a corpus, with its paragraphs, to match a frame again where it can change."""
+
+    def __init__(self, sentences: pd.DataFrame, paragraphs: pd.DataFrame):
+        self.sentences = sentences
+        self.paragraphs = paragraphs
 
 
 def leave_one_term_out_summary(table: pd.DataFrame, outlets: list[str]) -> str:

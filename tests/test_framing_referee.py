@@ -255,3 +255,17 @@ def test_leave_one_term_out_sentence(seeds, codebook):
     # Only Overt Operator (see above), by any one of its three commemoration terms.
     assert sentence == ("The top frame of 1 of 3 outlets changes when one term is removed: **Overt Operator**, by "
                         "removing any one of Victory Day, 70th anniversary and celebrate\\/celebration.")
+
+
+def test_leave_one_term_out_counts_equal_a_full_recount_without_the_term(seeds, codebook):
+    from dataclasses import replace
+
+    from analysis.codebook import Codebook
+
+    table = leave_one_term_out(seeds, codebook)
+    for (frame_name, label), rows in table.groupby(["frame", "term"], sort=False):
+        frames = tuple(replace(frame, terms=tuple(term for term in frame.terms if term.label != label))
+                       if frame.name == frame_name else frame for frame in codebook.frames)
+        recount = frame_counts(seeds, Codebook(frames)).set_index(["outlet", "frame"])
+        for row in rows.itertuples(index=False):
+            assert recount.loc[(row.outlet, frame_name), "count"] == row.count_without, (row.outlet, label)
