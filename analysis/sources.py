@@ -17,6 +17,7 @@ from a second detector. See ``docs/sources.md`` for the method and its limits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -431,6 +432,33 @@ def _next_to_quotation(tokens: list[_Token], quotes: list[tuple[int, int]], firs
     return tokens[after].text in _QUOTE_CHARS or _inside(quotes, tokens[after].start)
 
 
+def _speech_pattern(rules: SourceRules) -> re.Pattern:
+    """Return a pattern that finds any word that can start an attribution tag, or a colon at the end."""
+    pattern = _SPEECH_PATTERNS.get(id(rules))
+    if pattern is None or pattern[0] is not rules:
+        words = set(rules.verbs) | set(rules.quote_verbs) | set(rules.participles) | {"according"}
+        words |= {phrase.split()[0] for phrase in rules.verb_phrases if phrase.split()}
+        alternatives = "|".join(sorted((re.escape(word) for word in words), key=len, reverse=True))
+        pattern = (rules, re.compile(rf"(?i)\b(?:{alternatives})\b|:\s*$"))
+        _SPEECH_PATTERNS[id(rules)] = pattern
+    return pattern[1]
+
+
+_SPEECH_PATTERNS: dict[int, tuple] = {}
+
+
+def _may_attribute(text: str, rules: SourceRules) -> bool:
+    """Return whether ``text`` holds a speech word or ends in a colon (else no tag can be found in it)."""
+    return _speech_pattern(rules).search(text) is not None
+
+
+def _subject_text(text: str, rules: SourceRules) -> str | None:
+    """Return the noun phrase that opens ``text`` as written, or None."""
+    tokens = _tokens(text)
+    subject_range = _opening_subject(tokens, rules)
+    return text[tokens[subject_range[0]].start:tokens[subject_range[1] - 1].end] if subject_range else None
+
+
 def _opening_subject(tokens: list[_Token], rules: SourceRules) -> tuple[int, int] | None:
     """Return the token range of the noun phrase that opens a sentence (after "This month," and the like)."""
     start = 0
@@ -551,6 +579,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
     quote_cache: dict[str, list[tuple[int, int]]] = {}
     records = list(sentences.itertuples(index=False))
     previous_paragraph = current_paragraph = None
+    previous_plain: str | None = None  # a sentence passed over quickly, whose subject is read only when needed
     for sentence in records:
         if sentence.paragraph_id != current_paragraph:
             previous_paragraph, current_paragraph = current_paragraph, sentence.paragraph_id
@@ -559,6 +588,14 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
             quote_cache[sentence.paragraph_id] = quote_spans(paragraph)
         spans = spans_overlapping(quote_cache[sentence.paragraph_id], sentence.start, sentence.end)
         text = sentence.text
+        if pending_colon is None and not sentence.n_quoted_words and not _may_attribute(text, rules):
+            # No speech word and no quotation: nothing to attribute, but a person who opens it may be "he"/"she" next.
+            found_mentions = person_mentions(text)
+            mentions.extend(found_mentions)
+            if found_mentions and text.find(found_mentions[0].phrase) <= 2:
+                history.append((found_mentions[0].phrase, "person"))
+            previous_subject, previous_plain = None, text
+            continue
         tokens = _tokens(text)
         base = {"doc_id": doc_id, "outlet": sentence.outlet, "event": event, "sentence_id": sentence.sentence_id}
 
@@ -573,6 +610,9 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
             pending_colon = None
 
         tags = _find_tags(tokens, spans, rules)
+        if tags and previous_subject is None and previous_plain is not None:
+            previous_subject = _subject_text(previous_plain, rules)
+        previous_plain = None
         found_mentions = person_mentions(text)
         mentions.extend(found_mentions)
         subject_range = _opening_subject(tokens, rules)

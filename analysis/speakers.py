@@ -219,8 +219,10 @@ def describe_speaker(phrase: str) -> Speaker:
     return Speaker(phrase, name, "organisation", "", named)
 
 
-_MENTION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov|Gen|Prof|President|Senator|Governor|Judge|Mayor)\.?\s+)?"
-                      r"\b[A-Z][a-z\u00c0-\u024f'\u2019-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z\u00c0-\u024f'\u2019-]+)){1,3}")
+_NAME_WORD = r"[A-Z][a-z\u00c0-\u024f'\u2019-]+"
+_MENTION = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov|Gen|Prof|President|Senator|Governor|Judge|Mayor)\.?\s+"
+                      rf"{_NAME_WORD}(?:\s+(?:[A-Z]\.|{_NAME_WORD})){{0,3}}"
+                      rf"|\b{_NAME_WORD}(?:\s+(?:[A-Z]\.|{_NAME_WORD})){{1,3}}")
 
 
 def person_mentions(text: str) -> list[Speaker]:
