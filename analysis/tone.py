@@ -874,8 +874,10 @@ def difference_sentence(differences: pd.DataFrame, alpha: float = ALPHA) -> str:
     detectable = differences["detectable_difference"].dropna()
     power = ""
     if not detectable.empty:
-        power = (f"; with these numbers of sentences only differences of about {detectable.min():.2f} to "
-                 f"{detectable.max():.2f} or more would be found reliably (80 % power), so a smaller difference "
+        size = (f"{detectable.min():.2f}" if f"{detectable.min():.2f}" == f"{detectable.max():.2f}"
+                else f"{detectable.min():.2f} to {detectable.max():.2f}")
+        power = (f"; with these numbers of sentences only differences of about {size} "
+                 f"or more would be found reliably (80 % power), so a smaller difference "
                  f"may exist unseen")
     return (f"Differences in mean compound (−1 to 1), bootstrap 95 % interval, smallest detectable difference and "
             f"permutation test: {'; '.join(parts)}. So {verdict}{power}.")

@@ -128,11 +128,13 @@ def test_computed_sentences_show_hostile_names_as_text(hostile_corpus):
     extremes = tone.extreme_sentences(tones, n=3)
     assert_text_only(safe_markdown(tone.extreme_sentences_text(extremes)).data,
                      "[day](javascript:alert(2)) for $x^2$", "![i](http://127.0.0.1:8765/i.png)")
-    differences = pd.DataFrame([(IMAGE_OUTLET, SCRIPT_LINK_OUTLET, "all", 4, 3, 0.1, 0.0, 0.1, 0.5)],
+    differences = pd.DataFrame([(IMAGE_OUTLET, SCRIPT_LINK_OUTLET, "all", 4, 3, 0.1, 0.0, 0.1, -0.2, 0.4, "",
+                                 0.6, 0.5, 0.005, 9999)],
                                columns=["outlet_a", "outlet_b", "voice", "n_a", "n_b", "mean_a", "mean_b",
-                                        "difference", "p_value"])
+                                        "difference", "ci_low", "ci_high", "interval_note",
+                                        "detectable_difference", "p_value", "p_mc_error", "n_permutations"])
     assert_text_only(safe_markdown(tone.difference_sentence(differences)).data,
-                     f"{IMAGE_OUTLET} − {SCRIPT_LINK_OUTLET}: +0.100")
+                     f"{IMAGE_OUTLET} − {SCRIPT_LINK_OUTLET}: +0.10")
 
 
 def test_a_frame_named_with_markdown_stays_text(hostile_corpus, tmp_path):
