@@ -592,8 +592,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
             # No speech word and no quotation: nothing to attribute, but a person who opens it may be "he"/"she" next.
             found_mentions = person_mentions(text)
             mentions.extend(found_mentions)
-            if found_mentions and text.find(found_mentions[0].phrase) <= 2:
-                history.append((found_mentions[0].phrase, "person"))
+            _remember_mentions(history, found_mentions, text)
             previous_subject, previous_plain = None, text
             continue
         tokens = _tokens(text)
@@ -615,13 +614,21 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
         previous_plain = None
         found_mentions = person_mentions(text)
         mentions.extend(found_mentions)
+        # A name inside a quotation is what the speaker talks about, not who speaks next.
+        found_mentions = [m for m in found_mentions if not _inside(spans, text.find(m.phrase))]
+        if tags:
+            _remember_mentions(history, found_mentions, text)  # before this sentence's speakers, who stay nearest
         subject_range = _opening_subject(tokens, rules)
         subject = text[tokens[subject_range[0]].start:tokens[subject_range[1] - 1].end] if subject_range else None
         for position, tag in enumerate(tags):
             if tag.participle:
-                if subject_range is None:
-                    continue
-                speaker = subject
+                if subject_range is None or describe_speaker(subject).kind == "organisation" and found_mentions and (
+                        not describe_speaker(subject).named):
+                    if not found_mentions:
+                        continue
+                    speaker = found_mentions[0].phrase  # "The city's police chief, Tom Reyes, …, saying …"
+                else:
+                    speaker = subject
             else:
                 speaker = text[tokens[tag.speaker_start].start:tokens[tag.speaker_end - 1].end]
             for part in _split_speakers(speaker, rules):
@@ -659,17 +666,25 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                 rows.append(dict(base, speaker="", source="", source_name="", category=UNATTRIBUTED, verb="",
                                  kind="direct", text=_strip_quotes(text), n_words=sentence.n_words,
                                  n_quoted_words=sentence.n_quoted_words))
-        opening = found_mentions[0] if found_mentions and text.find(found_mentions[0].phrase) <= 2 else None
-        if opening is None and subject and describe_speaker(subject).kind == "person" and describe_speaker(
-                subject).named:
-            opening = describe_speaker(subject)
-        if opening is not None and not tags:
-            history.append((opening.phrase, "person"))  # a person who opens a sentence may be the next "he"/"she"
+        if not tags:
+            _remember_mentions(history, found_mentions, text)
+            if subject and describe_speaker(subject).kind == "person" and describe_speaker(subject).named:
+                history.append((subject, "person"))  # the subject is the likeliest "he"/"she" of what follows
         previous_subject = subject
     _add_entities(rows, mentions, rules)
     for row in rows:
         row.pop("_paragraph", None)
     return rows
+
+
+def _remember_mentions(history: list[tuple[str, str]], found: list, text: str) -> None:
+    """Add the persons a sentence names to ``history`` in order, its opening subject last (the likeliest antecedent)."""
+    opening = found[0] if found and text.find(found[0].phrase) <= 2 else None
+    for mention in found:
+        if mention is not opening:
+            history.append((mention.phrase, "person"))
+    if opening is not None:
+        history.append((opening.phrase, "person"))
 
 
 def _full_person(source: str, mentions: list) -> str:
