@@ -182,7 +182,7 @@ def describe_speaker(phrase: str) -> Speaker:
                 run = run[known:]
         first = _bare(run[0])
         first_gender = first_name_gender(first) if len(run) > 1 else ""
-        if _is_demonym(run[0]) and not titles:
+        if _is_demonym(run[0]) and not titles and not first_gender:
             continue
         if first in _PLACE_OPENERS and not titles:
             continue
@@ -226,13 +226,25 @@ _MENTION = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov|Gen|Prof|President|Se
 
 
 def person_mentions(text: str) -> list[Speaker]:
-    """Return the named persons a sentence mentions ("Mr. Trey Gowdy", "Hillary Clinton"), in order."""
+    """Return the named persons a sentence mentions ("Mr. Trey Gowdy", "Hillary Clinton"), in order.
+
+    A name whose first name the dictionary lacks counts when a role word comes just before it
+    ("United manager Siobhan Keane", "His mother, Lakshmi Venkataraman").
+    """
     found = []
     for match in _MENTION.finditer(text):
         speaker = describe_speaker(match.group(0))
+        if speaker.kind != "person":
+            before = _ROLE_BEFORE.search(text, 0, match.start())
+            if before is not None:
+                speaker = describe_speaker(before.group(1) + " " + match.group(0))
+                speaker = Speaker(match.group(0), speaker.name, speaker.kind, speaker.gender, speaker.named)
         if speaker.kind == "person" and speaker.named:
             found.append(speaker)
     return found
+
+
+_ROLE_BEFORE = re.compile(r"\b([a-z]+),?\s+$")
 
 
 def gender_compatible(pronoun: str, speaker: Speaker) -> bool:
