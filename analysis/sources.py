@@ -261,8 +261,10 @@ def _common_noun_speaker(tokens: list[_Token], end: int) -> tuple[int, int] | No
     It must start at the sentence start, or after punctuation or a quotation mark, with a determiner or a
     capitalised word, and hold at most four words.
     """
-    for start in range(end - 1, max(-1, end - 5), -1):
+    for start in range(end - 1, max(-1, end - 6), -1):
         token = tokens[start]
+        if token.text in "'’" and start > 0 and tokens[start - 1].norm.endswith("s"):
+            continue  # "The employers' association"
         if token.kind not in ("word", "clitic"):
             return None
         boundary = start == 0 or tokens[start - 1].kind == "punct"
@@ -429,7 +431,15 @@ def _next_to_quotation(tokens: list[_Token], quotes: list[tuple[int, int]], firs
         after += 1
     if after >= len(tokens):
         return last < len(tokens) and tokens[-1].text == ":"
-    return tokens[after].text in _QUOTE_CHARS or _inside(quotes, tokens[after].start)
+    if tokens[after].text in _QUOTE_CHARS or _inside(quotes, tokens[after].start):
+        return True
+    # "called the findings “…”", "described the plan as “…”": a naming verb, a short object, then the quotation.
+    naming = any(token.norm in _NAMING_VERBS for token in tokens[first:last])
+    return naming and any(token.text in _QUOTE_CHARS or _inside(quotes, token.start)
+                          for token in tokens[after:after + 7])
+
+
+_NAMING_VERBS = {"called", "calls", "described", "describes", "dubbed", "branded", "labelled", "labeled", "termed"}
 
 
 def _speech_pattern(rules: SourceRules) -> re.Pattern:
