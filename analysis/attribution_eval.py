@@ -92,6 +92,16 @@ def speaker_matches(gold_speaker: str, gold_kind: str, entity: str, source: str)
     return False
 
 
+def _system_quotations(found: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per quotation of the attributions with quoted words: a quotation split by its tag
+    (“A,” she said, “B.”) gives two, as the gold table has them; column ``quotation`` holds its words."""
+    rows = []
+    for row in found[found["n_quoted_words"] > 0].to_dict("records"):
+        pieces = _QUOTED.findall(row["text"]) or [row["text"]]
+        rows.extend(dict(row, quotation=piece) for piece in pieces)
+    return pd.DataFrame(rows, columns=list(found.columns) + ["quotation"])
+
+
 def _match(gold: pd.DataFrame, system: pd.DataFrame) -> tuple[dict[int, int], set[int]]:
     """Return gold row → best system row (overlap ≥ 0.5 of the longer text) and the matched system rows."""
     by_doc = {doc: group for doc, group in system.groupby("doc_id", sort=False)}
@@ -119,8 +129,9 @@ def evaluate_attributions(corpus, gold, rules=None) -> pd.DataFrame:
     Returns
     -------
     DataFrame with columns ``measure, value, numerator, denominator`` and the rows
-    ``quotation_precision`` (system quotations, rows with quoted words, that match a gold direct or
-    partial quotation: their words overlap by at least half of the longer), ``quotation_recall``,
+    ``quotation_precision`` (system quotations, each pair of quotation marks in an attribution with
+    quoted words, that match a gold direct or partial quotation: their words overlap by at least half of
+    the longer), ``quotation_recall``,
     ``coverage`` (gold direct and partial quotations of a named person that get any speaker),
     ``speaker_accuracy`` (those whose speaker has the gold surname), ``speaker_accuracy_attributed``
     (the same among those given a speaker), ``group_speaker_accuracy`` (quotations of organisations and
@@ -135,8 +146,7 @@ def evaluate_attributions(corpus, gold, rules=None) -> pd.DataFrame:
     gold = read_gold(gold) if not isinstance(gold, pd.DataFrame) else gold.fillna("").astype(str)
     rules = read_source_rules(rules) if not hasattr(rules, "verbs") else rules
     found = attributions(corpus, rules)
-    system = found[found["n_quoted_words"] > 0].copy()
-    system["quotation"] = system["text"].map(quotation_text)
+    system = _system_quotations(found)
     quotes = gold[gold["kind"].str.strip().str.lower().isin(["direct", "partial"])]
     gold_to_system, matched = _match(quotes, system)
     named = quotes[(quotes["speaker_kind"].str.strip().str.lower() == "person") & (quotes["speaker"].str.strip() != "")]
@@ -189,8 +199,7 @@ def attribution_errors(corpus, gold, rules=None) -> pd.DataFrame:
     gold = read_gold(gold) if not isinstance(gold, pd.DataFrame) else gold.fillna("").astype(str)
     rules = read_source_rules(rules) if not hasattr(rules, "verbs") else rules
     found = attributions(corpus, rules)
-    system = found[found["n_quoted_words"] > 0].copy()
-    system["quotation"] = system["text"].map(quotation_text)
+    system = _system_quotations(found)
     quotes = gold[gold["kind"].str.strip().str.lower().isin(["direct", "partial"])]
     gold_to_system, _ = _match(quotes, system)
     rows = []
