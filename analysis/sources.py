@@ -590,6 +590,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
     records = list(sentences.itertuples(index=False))
     previous_paragraph = current_paragraph = None
     previous_plain: str | None = None  # a sentence passed over quickly, whose subject is read only when needed
+    prior_sentences: list[str] = []  # the article before the current sentence, for "the judge" → "Judge Rachel Amiri"
     for sentence in records:
         if sentence.paragraph_id != current_paragraph:
             previous_paragraph, current_paragraph = current_paragraph, sentence.paragraph_id
@@ -604,6 +605,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
             mentions.extend(found_mentions)
             _remember_mentions(history, found_mentions, text)
             previous_subject, previous_plain = None, text
+            prior_sentences.append(text)
             continue
         tokens = _tokens(text)
         base = {"doc_id": doc_id, "outlet": sentence.outlet, "event": event, "sentence_id": sentence.sentence_id}
@@ -643,6 +645,8 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                 speaker = text[tokens[tag.speaker_start].start:tokens[tag.speaker_end - 1].end]
             for part in _split_speakers(speaker, rules):
                 source, person = _resolve(part, history, previous_subject, rules)
+                if source == part:
+                    source = _definite_reference(part, history, prior_sentences)
                 category, matched, name_kind = classify_speaker(source, rules)
                 if part.lower() in _PRONOUNS and source == part:
                     category, matched = UNMATCHED, ""
@@ -681,10 +685,49 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
             if subject and describe_speaker(subject).kind == "person" and describe_speaker(subject).named:
                 history.append((subject, "person"))  # the subject is the likeliest "he"/"she" of what follows
         previous_subject = subject
+        prior_sentences.append(text)
     _add_entities(rows, mentions, rules)
     for row in rows:
         row.pop("_paragraph", None)
     return rows
+
+
+_PERSON_ROLES = {"judge", "mayor", "chief", "minister", "president", "governor", "senator", "coach", "manager",
+                 "chairman", "chairwoman", "director", "spokesman", "spokeswoman", "spokesperson", "prosecutor",
+                 "professor", "doctor", "researcher", "scientist", "lawyer", "captain", "boss", "commissioner",
+                 "superintendent", "sheriff", "ambassador", "envoy", "author", "economist", "analyst", "officer",
+                 "founder", "executive", "principal", "striker", "skipper", "inspector", "detective", "chancellor"}
+_ORGANISATION_NOUNS = {"company", "firm", "bank", "group", "airline", "carrier", "union", "agency", "ministry",
+                       "department", "council", "board", "club", "team", "charity", "organisation", "organization",
+                       "association", "party", "campaign", "committee", "school", "university", "hospital",
+                       "network", "newspaper", "regulator", "retailer", "insurer", "lender", "maker", "manufacturer",
+                       "publisher", "studio", "foundation", "alliance", "coalition", "court", "operator", "utility",
+                       "developer", "institute", "guild", "federation", "league", "government", "administration"}
+
+
+def _definite_reference(speaker: str, history: list[tuple[str, str]], prior_sentences: list[str]) -> str:
+    """Return the entity a definite description stands for ("the judge" → "Judge Rachel Amiri", "the company"
+    → the organisation quoted last), or ``speaker`` when it is none or nothing fits."""
+    words = speaker.split()
+    if len(words) != 2 or words[0].lower() != "the" or not words[1].islower():
+        return speaker
+    noun = words[1]
+    if noun in _PERSON_ROLES:
+        name = r"[A-Z][\w'’-]+(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}"
+        pattern = re.compile(rf"\b{noun}\s+({name})|({name}),\s+(?:the|a|an)\s+(?:[\w'-]+\s+){{0,3}}{noun}\b|"
+                             rf"\b{noun},\s+({name})", re.IGNORECASE)
+        found = list(pattern.finditer(" ".join(prior_sentences[-40:])))
+        for match in reversed(found):
+            candidate = next(group for group in match.groups() if group)
+            if candidate[:1].isupper() and describe_speaker(candidate).kind == "person":
+                return candidate
+        return speaker
+    if noun in _ORGANISATION_NOUNS:
+        organisations = [source for source, _ in reversed(history)
+                         if describe_speaker(source).kind in ("organisation", "group") and describe_speaker(source).named]
+        same_head = [source for source in organisations if noun in source.lower()]
+        return (same_head or organisations or [speaker])[0]
+    return speaker
 
 
 def _remember_mentions(history: list[tuple[str, str]], found: list, text: str) -> None:

@@ -149,3 +149,16 @@ def test_sources_eval_cli(capsys, tmp_path):
     assert main(["sources-eval", "--corpus", str(corpus), "--gold", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.csv:1: the gold table lacks the column 'kind'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_definite_descriptions_and_naming_verbs(tmp_path):
+    text = ("Title\n\nA man who tricked eleven women was jailed for nine years on Monday at the crown court.\n\n"
+            "Sentencing him, Judge Rachel Amiri said his crimes had been cruel.\n\n"
+            "“You targeted women who were lonely,” the judge told him.\n\n"
+            "Coastal Shipworks said it would hire 900 workers. “This secures the yard,” the company said.\n\n"
+            "Mr. Ogunleye, reached by phone, called the accusation “fiction, and not very good fiction.”\n")
+    table = _attributions(tmp_path, text)
+    rows = list(zip(table["speaker"], table["source"]))
+    assert ("the judge", "Judge Rachel Amiri") in rows  # the role word and the name written together earlier
+    assert ("the company", "Coastal Shipworks") in rows  # the organisation quoted last
+    assert ("Mr. Ogunleye", "Mr. Ogunleye") in rows and "called" in set(table["verb"])
