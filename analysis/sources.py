@@ -714,8 +714,9 @@ def _definite_reference(speaker: str, history: list[tuple[str, str]], prior_sent
     noun = words[1]
     if noun in _PERSON_ROLES:
         name = r"[A-Z][\w'’-]+(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]+)){1,3}"
-        pattern = re.compile(rf"\b{noun}\s+({name})|({name}),\s+(?:the|a|an)\s+(?:[\w'-]+\s+){{0,3}}{noun}\b|"
-                             rf"\b{noun},\s+({name})", re.IGNORECASE)
+        role = rf"(?i:{noun})"  # "Judge Rachel Amiri", "the judge": only the role word ignores case
+        pattern = re.compile(rf"\b{role}\s+({name})|({name}),\s+(?:the|a|an)\s+(?:[\w'-]+\s+){{0,3}}{role}\b|"
+                             rf"\b{role},\s+({name})")
         found = list(pattern.finditer(" ".join(prior_sentences[-40:])))
         for match in reversed(found):
             candidate = next(group for group in match.groups() if group)
