@@ -669,7 +669,7 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                 history.append((_full_person(source, mentions), person or name_kind or "group"))
         if not tags and sentence.voice == "quoted" and sentence.role == "body":
             last = rows[-1] if rows else None
-            if last is not None and last["source"] and last["kind"] == "direct" and last.get("_paragraph") in (
+            if last is not None and last["source"] and last["n_quoted_words"] and last.get("_paragraph") in (
                     sentence.paragraph_id, previous_paragraph):
                 # A quotation that goes on after its tag, in the same paragraph or the next one, is the same speaker's.
                 rows.append(dict(base, **{key: last[key] for key in ("speaker", "source", "source_name", "category")},
@@ -680,6 +680,12 @@ def _document_attributions(doc_id: str, sentences: pd.DataFrame, paragraph_text:
                 rows.append(dict(base, speaker="", source="", source_name="", category=UNATTRIBUTED, verb="",
                                  kind="direct", text=_strip_quotes(text), n_words=sentence.n_words,
                                  n_quoted_words=sentence.n_quoted_words))
+        if not tags and text.rstrip().endswith(":") and (found_mentions or subject):
+            # "Skipper Fergus MacAuley, whose family …, put it bluntly:" then the quotation
+            speaker = found_mentions[0].phrase if found_mentions else subject
+            category, matched, _ = classify_speaker(speaker, rules)
+            pending_colon = {"speaker": speaker, "source": speaker, "source_name": matched or _plain_source(speaker),
+                             "category": category, "verb": ":"}
         if not tags:
             _remember_mentions(history, found_mentions, text)
             if subject and describe_speaker(subject).kind == "person" and describe_speaker(subject).named:

@@ -219,7 +219,7 @@ def describe_speaker(phrase: str) -> Speaker:
     return Speaker(phrase, name, "organisation", "", named)
 
 
-_NAME_WORD = r"[A-Z][a-z\u00c0-\u024f'\u2019-]+"
+_NAME_WORD = r"[A-Z][a-z\u00c0-\u024f'\u2019-]+(?:[A-Z][a-z\u00c0-\u024f'\u2019-]+)?"  # "MacAuley", "O'Brien"
 _MENTION = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sen|Rep|Gov|Gen|Prof|President|Senator|Governor|Judge|Mayor)\.?\s+"
                       rf"{_NAME_WORD}(?:\s+(?:[A-Z]\.|{_NAME_WORD})){{0,3}}"
                       rf"|\b{_NAME_WORD}(?:\s+(?:[A-Z]\.|{_NAME_WORD})){{1,3}}")

@@ -162,3 +162,13 @@ def test_definite_descriptions_and_naming_verbs(tmp_path):
     assert ("the judge", "Rachel Amiri") in rows  # the name written after the role word earlier ("Judge Rachel Amiri")
     assert ("the company", "Coastal Shipworks") in rows  # the organisation quoted last
     assert ("Mr. Ogunleye", "Mr. Ogunleye") in rows and "called" in set(table["verb"])
+
+
+def test_a_colon_introduction_without_a_speech_verb_and_its_paragraphs(tmp_path):
+    text = ("Title\n\nThe fishing fleet in Port Kerran has been tied up for a week in protest at a quota cut.\n\n"
+            "Skipper Fergus MacAuley, whose family has fished here for generations, put it bluntly:\n\n"
+            "“If this goes through, there will be no fleet in five years.\n\n"
+            "“Nobody in the capital seems to understand that.”\n")
+    table = _attributions(tmp_path, text)
+    assert list(table["entity"]) == ["Fergus MacAuley", "Fergus MacAuley"]
+    assert list(table["verb"]) == [":", "(continued)"]
