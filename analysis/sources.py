@@ -271,6 +271,8 @@ def _common_noun_speaker(tokens: list[_Token], end: int) -> tuple[int, int] | No
         if boundary and (token.norm in _DETERMINERS or token.capitalised) and token.norm not in _FUNCTION_WORDS:
             if token.norm in _DETERMINERS and start == end - 1:
                 return None
+            if any(t.norm in _CONJUNCTIONS for t in tokens[start:end]):
+                return None  # "The Guild welcomed the contract but warned": a clause, not a speaker
             return start, end
     return None
 
@@ -827,6 +829,8 @@ def _resolve(speaker: str, history: list[tuple[str, str]], previous_subject: str
             if gender_compatible(pronoun, describe_speaker(source)):
                 return source, "person"
         return speaker, "person"
+    if previous_subject and previous_subject.replace(" ", "").isupper():
+        previous_subject = None  # a dateline ("DALLAS (AP)"), not a subject
     if previous_subject and history and history[-1][0].startswith(previous_subject + " "):
         previous_subject = history[-1][0]  # "Democratic" opened the sentence of "Democratic lawmakers said"
     if previous_subject and previous_subject.lower() not in _PRONOUNS and gender_compatible(
