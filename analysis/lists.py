@@ -28,6 +28,8 @@ from pathlib import Path
 from analysis.actors import DEFAULT_ACTORS
 from analysis.paths import DATA_DIR, DEFAULT_CLEANING_RULES, DEFAULT_CODEBOOK, SEEDS_DIR
 from analysis.sources import DEFAULT_SOURCE_RULES, SourceRules, read_source_rules
+from analysis.text import ACRONYMS_FILE
+from analysis.tone import DEFAULT_NAME_TITLES
 from analysis.vocabulary import DEFAULT_STOPWORDS
 
 # Sentences that only the example corpus's study shows (its story, its examples); read only for that corpus.
@@ -146,7 +148,9 @@ def data_files_used(corpus, rules_path=None, codebook_path=None, actors_path=Non
     """
     files = [DataFile("cleaning rules", Path(rules_path) if rules_path else DEFAULT_CLEANING_RULES,
                       not rules_path),
-             DataFile("stop words", DEFAULT_STOPWORDS, True)]
+             DataFile("stop words", DEFAULT_STOPWORDS, True),
+             DataFile("acronyms that keep their capitals (text model)", ACRONYMS_FILE, True),
+             DataFile("names and titles masked before tone scoring", DEFAULT_NAME_TITLES, True)]
     if stopwords_path:
         files.append(DataFile("extra stop words", Path(stopwords_path), False))
     for kind, given in (("codebook", codebook_path), ("actors", actors_path), ("sources", sources_path)):

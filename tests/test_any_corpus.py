@@ -214,6 +214,9 @@ def test_provenance_lists_only_the_data_files_used(unseen_report):
     index = visible_text(unseen_report / "index.html")
     assert "analysis/data/cleaning.yaml cleaning rules, package default" in index
     assert "analysis/data/stopwords.txt stop words, package default" in index
+    # The text model's acronym list and tone's name masking apply to every corpus, so they are listed too.
+    assert "analysis/data/acronyms.txt acronyms that keep their capitals (text model), package default" in index
+    assert "analysis/data/name_titles.yaml names and titles masked before tone scoring, package default" in index
     for unused in ("codebook.yaml", "actors.yaml", "sources.yaml"):
         assert unused not in index
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -36,7 +37,14 @@ def run(command: list, cwd: Path, timeout: int = 300) -> subprocess.CompletedPro
 def installed(tmp_path_factory):
     """Return the python of a fresh environment that has only the wheel of this checkout installed."""
     scratch = tmp_path_factory.mktemp("wheel")
-    run([sys.executable, "-m", "pip", "wheel", PROJECT_ROOT, "--no-deps", "--quiet", "--wheel-dir", scratch / "dist"],
+    # Build from a copy of the tracked files: setuptools writes build/ beside the sources it builds.
+    source = scratch / "source"
+    tracked = run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT).stdout.split("\0")
+    for name in filter(None, tracked):
+        if (PROJECT_ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / name, source / name)
+    run([sys.executable, "-m", "pip", "wheel", source, "--no-deps", "--quiet", "--wheel-dir", scratch / "dist"],
         cwd=scratch)
     wheel = next((scratch / "dist").glob("media_framing_analysis-*.whl"))
     run([sys.executable, "-m", "venv", "--without-pip", scratch / "env"], cwd=scratch)
