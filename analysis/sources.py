@@ -732,7 +732,7 @@ def _definite_reference(speaker: str, history: list[tuple[str, str]], prior_sent
                 return candidate
         return speaker
     if noun in _ORGANISATION_NOUNS:
-        organisations = [source for source, _ in reversed(history)
+        organisations = [source for source, _ in reversed(history[-_LOOKBACK:])
                          if describe_speaker(source).kind in ("organisation", "group") and describe_speaker(source).named]
         same_head = [source for source in organisations if noun in source.lower()]
         return (same_head or organisations or [speaker])[0]
@@ -812,6 +812,9 @@ def _split_speakers(speaker: str, rules: SourceRules) -> list[str]:
     return [speaker]
 
 
+_LOOKBACK = 200  # mentions a pronoun looks back over: enough for any article, bounded for a book-length text
+
+
 def _resolve(speaker: str, history: list[tuple[str, str]], previous_subject: str | None,
              rules: SourceRules) -> tuple[str, str]:
     """Return ``(source, kind)`` for a speaker: a pronoun becomes the speaker it stands for.
@@ -825,7 +828,7 @@ def _resolve(speaker: str, history: list[tuple[str, str]], previous_subject: str
     if pronoun not in _PRONOUNS:
         return speaker, ""
     if pronoun in ("he", "she"):
-        for source, _ in reversed(history):
+        for source, _ in reversed(history[-_LOOKBACK:]):
             if gender_compatible(pronoun, describe_speaker(source)):
                 return source, "person"
         return speaker, "person"
@@ -836,7 +839,7 @@ def _resolve(speaker: str, history: list[tuple[str, str]], previous_subject: str
     if previous_subject and previous_subject.lower() not in _PRONOUNS and gender_compatible(
             pronoun, describe_speaker(previous_subject)):
         return previous_subject, "group"
-    for source, _ in reversed(history):
+    for source, _ in reversed(history[-_LOOKBACK:]):
         if gender_compatible(pronoun, describe_speaker(source)):
             return source, "group"
     return speaker, "group"

@@ -282,7 +282,11 @@ def document_entities(speakers: list[Speaker], mentions: list[Speaker] = ()) -> 
     are full person names the article gives outside attributions ("Trey Gowdy arrived …").
     """
     full_people = [s for s in speakers if s.kind == "person" and s.named and len(s.name.split()) > 1]
-    named_mentions = [s for s in mentions if s.kind == "person" and s.named and len(s.name.split()) > 1]
+    named_mentions = list({s: None for s in mentions if s.kind == "person" and s.named and len(s.name.split()) > 1})
+    full_set = set(full_people)
+    first_index = {}
+    for position, speaker in enumerate(speakers):
+        first_index.setdefault(speaker, position)
     organisations = [s for s in speakers if s.kind in ("organisation", "group") and s.named]
     result = []
     for index, speaker in enumerate(speakers):
@@ -291,7 +295,7 @@ def document_entities(speakers: list[Speaker], mentions: list[Speaker] = ()) -> 
         if speaker.kind in ("person", "organisation") and speaker.named and len(speaker.name.split()) == 1:
             word = _bare(speaker.name)
             for pool in (speakers[:index], speakers):
-                people = named_mentions + [s for s in pool if s in full_people]
+                people = named_mentions + [s for s in pool if s in full_set]
                 match = next((s for s in reversed(people) if _bare(s.name.split()[-1]) == word), None) or next(
                     (s for s in reversed(people) if _bare(s.name.split()[0]) == word), None)
                 if match:
@@ -321,7 +325,7 @@ def document_entities(speakers: list[Speaker], mentions: list[Speaker] = ()) -> 
                 same_head = [s for s in media if _bare(head)[:5] in _key_words(s.name)]
                 chosen = same_head or media
                 if chosen:
-                    target = min(chosen, key=lambda s: abs(speakers.index(s) - index))
+                    target = min(chosen, key=lambda s: abs(first_index[s] - index))
         kind = "person" if target.kind == "person" else target.kind
         name = target.name
         result.append((name, entity_id(kind, name)))
