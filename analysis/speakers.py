@@ -257,6 +257,7 @@ def gender_compatible(pronoun: str, speaker: Speaker) -> bool:
     return speaker.kind in ("group", "organisation")
 
 
+@lru_cache(maxsize=65536)
 def _key_words(name: str) -> tuple[str, ...]:
     """Return the content words of a name cut to five letters, so that "Russia's" and "Russian" agree."""
     words = [_bare(word) for word in _WORD.findall(name) if word not in "(),"]
@@ -287,27 +288,30 @@ def document_entities(speakers: list[Speaker], mentions: list[Speaker] = ()) -> 
     first_index = {}
     for position, speaker in enumerate(speakers):
         first_index.setdefault(speaker, position)
-    organisations = [s for s in speakers if s.kind in ("organisation", "group") and s.named]
+    organisations = list({s: None for s in speakers if s.kind in ("organisation", "group") and s.named})
+    distinct = list(first_index)  # each speaker once, in order of first appearance
     result = []
     for index, speaker in enumerate(speakers):
         target = speaker
         match = None
         if speaker.kind in ("person", "organisation") and speaker.named and len(speaker.name.split()) == 1:
             word = _bare(speaker.name)
-            for pool in (speakers[:index], speakers):
-                people = named_mentions + [s for s in pool if s in full_set]
+            for earlier_only in (True, False):
+                people = named_mentions + [s for s in distinct if s in full_set
+                                           and (first_index[s] < index or not earlier_only)]
                 match = next((s for s in reversed(people) if _bare(s.name.split()[-1]) == word), None) or next(
                     (s for s in reversed(people) if _bare(s.name.split()[0]) == word), None)
                 if match:
                     target = match
                     break
         if match is None and speaker.kind == "person" and not speaker.named:
-            earlier_role = next((s for s in reversed(speakers[:index]) if s.kind == "person" and not s.named
+            earlier_role = next((s for s in reversed(distinct) if first_index[s] < index and s.kind == "person"
+                                 and not s.named
                                  and s.name != speaker.name and s.name.endswith(" " + speaker.name)), None)
             if earlier_role is not None:  # "the spokesman" after "a White House spokesman"
                 target = earlier_role
             plural = _bare(speaker.name.split()[-1]) + "s"  # "one analyst" is one of the article's "analysts"
-            target = next((s for s in speakers if s.kind == "group" and _bare(s.name.split()[-1]) == plural), target)
+            target = next((s for s in distinct if s.kind == "group" and _bare(s.name.split()[-1]) == plural), target)
         if match is None and speaker.kind in ("organisation", "group"):
             keys = set(_key_words(speaker.name))
             words = [w for w in _WORD.findall(speaker.name) if w not in "(),"]
