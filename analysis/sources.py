@@ -988,8 +988,10 @@ def sourcing_sentence(summary: pd.DataFrame) -> str:
     parts = []
     for row in summary.itertuples(index=False):
         first = f", first quoting {markdown_text(row.first_source)}" if row.first_source else ""
-        parts.append(f"**{markdown_text(row.outlet)}**: {row.n_attributions} attributions ({row.n_direct} direct) from "
-                     f"{row.n_sources} distinct sources; {row.quoted_word_share:.1%} of its "
+        spellings = (f" ({row.n_sources} ways of naming them)" if row.n_sources != row.n_entities else "")
+        parts.append(f"**{markdown_text(row.outlet)}**: {row.n_attributions} attributions ({row.n_direct} direct, "
+                     f"{row.n_partial} partial) from {row.n_entities} distinct sources{spellings}; "
+                     f"{row.quoted_word_share:.1%} of its "
                      f"{row.n_words:,} words are inside quotation marks{first}.")
     return "\n\n".join(parts)
 
