@@ -138,17 +138,7 @@ def evaluate_attributions(corpus, gold, rules=None) -> pd.DataFrame:
     groups: one name inside the other), ``pronoun_only_share`` (system attributions whose source is
     only "he", "she", "it" or "they").
     """
-    from analysis.corpus import read_corpus
-    from analysis.sources import attributions, read_source_rules
-
-    if not hasattr(corpus, "sentences"):
-        corpus = read_corpus(corpus)
-    gold = read_gold(gold) if not isinstance(gold, pd.DataFrame) else gold.fillna("").astype(str)
-    rules = read_source_rules(rules) if not hasattr(rules, "verbs") else rules
-    found = attributions(corpus, rules)
-    system = _system_quotations(found)
-    quotes = gold[gold["kind"].str.strip().str.lower().isin(["direct", "partial"])]
-    gold_to_system, matched = _match(quotes, system)
+    found, system, quotes, gold_to_system, matched = _matched_quotations(corpus, gold, rules)
     named = quotes[(quotes["speaker_kind"].str.strip().str.lower() == "person") & (quotes["speaker"].str.strip() != "")]
     groups = quotes[quotes["speaker_kind"].str.strip().str.lower().isin(["organisation", "organization", "group"])
                     & (quotes["speaker"].str.strip() != "")]
@@ -183,14 +173,8 @@ def evaluate_attributions(corpus, gold, rules=None) -> pd.DataFrame:
                           "denominator": den} for name, num, den in rows])
 
 
-def attribution_errors(corpus, gold, rules=None) -> pd.DataFrame:
-    """Return the gold quotations of a named person that got no speaker or the wrong one, for reading.
-
-    Returns
-    -------
-    DataFrame with columns ``doc_id, quote, speaker, mention, found_speaker, found_entity, problem``
-    (``no quotation``, ``no speaker`` or ``wrong speaker``).
-    """
+def _matched_quotations(corpus, gold, rules):
+    """Return (attributions found, system quotations, gold quotations, gold → system index, matched system rows)."""
     from analysis.corpus import read_corpus
     from analysis.sources import attributions, read_source_rules
 
@@ -201,7 +185,19 @@ def attribution_errors(corpus, gold, rules=None) -> pd.DataFrame:
     found = attributions(corpus, rules)
     system = _system_quotations(found)
     quotes = gold[gold["kind"].str.strip().str.lower().isin(["direct", "partial"])]
-    gold_to_system, _ = _match(quotes, system)
+    gold_to_system, matched = _match(quotes, system)
+    return found, system, quotes, gold_to_system, matched
+
+
+def attribution_errors(corpus, gold, rules=None) -> pd.DataFrame:
+    """Return the gold quotations of a named person that got no speaker or the wrong one, for reading.
+
+    Returns
+    -------
+    DataFrame with columns ``doc_id, quote, speaker, mention, found_speaker, found_entity, problem``
+    (``no quotation``, ``no speaker`` or ``wrong speaker``).
+    """
+    _, system, quotes, gold_to_system, _ = _matched_quotations(corpus, gold, rules)
     rows = []
     for index, row in quotes.iterrows():
         kind = row["speaker_kind"].strip().lower()
