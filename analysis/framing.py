@@ -391,6 +391,15 @@ def voice_shares(frame_table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def voice_shares_text(voices: pd.DataFrame) -> str:
+    """Return a Markdown list, one line per outlet of :func:`voice_shares`: how many matches are quoted."""
+    return "\n".join(
+        f"- **{markdown_text(row.outlet)}**: {row.n_matches_quoted} of {row.n_matches} matches "
+        f"({100 * row.share_quoted:.0f} %) are inside quotation marks." if row.n_matches
+        else f"- **{markdown_text(row.outlet)}**: no match."
+        for row in voices.itertuples(index=False))
+
+
 def frame_ranking(frame_table: pd.DataFrame, tolerance: int = TIE_TOLERANCE) -> pd.DataFrame:
     """Return one row per outlet: its leading frame, and the frames too close to it to be told apart.
 

@@ -10,7 +10,6 @@ Usage: .venv/bin/python bench/bench_sources.py [--words 300000]
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -19,29 +18,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import read_corpus  # noqa: E402
 from analysis.lists import source_rules  # noqa: E402
-from analysis.paths import BUILD_DIR  # noqa: E402
 from analysis.sources import attributions  # noqa: E402
-from bench.make_corpus import build_records  # noqa: E402
+from bench.make_corpus import cached_corpus  # noqa: E402
 
 REPEATS = 3
 AIM_WORDS_PER_SECOND = 100_000
-
-
-def corpus_path(n_words: int) -> Path:
-    """Return the benchmark corpus for ``n_words`` words, writing it first when missing."""
-    path = BUILD_DIR / "bench" / f"sources-{n_words}.jsonl"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        records = build_records(n_words, n_events=20, seed=2023)
-        path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
-    return path
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=300_000)
     args = parser.parse_args()
-    corpus = read_corpus(corpus_path(args.words))
+    corpus = read_corpus(cached_corpus("sources", args.words))
     rules = source_rules(None)
     n_words = int(corpus.sentences["n_words"].sum())
     best, found = float("inf"), None

@@ -14,7 +14,6 @@ Usage: .venv/bin/python bench/bench_tone.py [--words 300000]
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import time
@@ -27,26 +26,16 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E4
 
 from analysis import read_corpus, tone  # noqa: E402
 from analysis.paths import BUILD_DIR  # noqa: E402
-from bench.make_corpus import build_records  # noqa: E402
+from bench.make_corpus import cached_corpus  # noqa: E402
 
 REPEATS = 3
-
-
-def corpus_path(n_words: int) -> Path:
-    """Return the benchmark corpus for ``n_words`` words, writing it first when missing."""
-    path = BUILD_DIR / "bench" / f"tone-{n_words}.jsonl"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        records = build_records(n_words, n_events=20, seed=2023)
-        path.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
-    return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=300_000, help="corpus size in words (default 300,000)")
     args = parser.parse_args()
-    path = corpus_path(args.words)
+    path = cached_corpus("tone", args.words)
     corpus = read_corpus(path)
     sentences = corpus.sentences  # built once, outside the timings: both sides start from it
     texts = sentences["text"].tolist()

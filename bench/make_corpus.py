@@ -35,6 +35,19 @@ def nyt_sentences() -> list[str]:
     return [line.split("\t", 2)[2].strip() for line in lines if line.strip()]
 
 
+def cached_corpus(name: str, n_words: int, n_events: int = 20, seed: int = 2023) -> Path:
+    """Return ``build/bench/NAME-N_WORDS.jsonl``, writing it with :func:`build_records` first when missing."""
+    from analysis.paths import BUILD_DIR
+
+    path = BUILD_DIR / "bench" / f"{name}-{n_words}.jsonl"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        records = build_records(n_words, n_events=n_events, seed=seed)
+        path.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records),
+                        encoding="utf-8")
+    return path
+
+
 def build_records(n_words: int, n_events: int = 20, seed: int = 2023) -> list[dict]:
     """Return article records (doc_id, outlet, date, title, event, text) holding about ``n_words`` words."""
     rng = random.Random(seed)
