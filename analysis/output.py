@@ -23,14 +23,53 @@ FORMATS = ("table", "csv", "json")
 def format_table(table: pd.DataFrame, output_format: str) -> str:
     """Return ``table`` as text: an aligned ``table``, ``csv``, or ``json`` (a list of row objects)."""
     if output_format == "table":
-        with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-            return table.to_string(index=False, float_format=lambda value: f"{value:.4g}") + "\n"
+        return _aligned_table(table)
     if output_format == "csv":
         return table.to_csv(index=False, lineterminator="\n")
     if output_format == "json":
         rows = [{column: _plain(value) for column, value in row.items()} for row in table.to_dict(orient="records")]
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     raise AnalysisError(f"unknown format '{output_format}' (choose from {', '.join(FORMATS)})")
+
+
+MAX_CELL_CHARS = 60  # a longer text cell is cut, ending in "…", so that every row stays on one line
+_CELL_BREAKS = re.compile(r"[\t\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _aligned_table(table: pd.DataFrame) -> str:
+    """Return ``table`` as terminal text: one line per row, no index, columns two spaces apart.
+
+    Number columns (and their headers) are flush right, every other column flush
+    left; floats have 4 significant digits (whole numbers from 10,000 up, without
+    an exponent); a text cell longer than :data:`MAX_CELL_CHARS` is cut and ends in
+    "…", and line breaks and tabs inside a cell print as spaces.
+    """
+    columns = []
+    for name in table.columns:
+        values = table[name]
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        cells = [_table_cell(value) for value in values]
+        header = _table_cell(name)
+        width = max([len(header)] + [len(cell) for cell in cells])
+        align = str.rjust if numeric else str.ljust
+        columns.append([align(header, width)] + [align(cell, width) for cell in cells])
+    if not columns:
+        return "\n" * (len(table) + 1)
+    return "".join("  ".join(row).rstrip() + "\n" for row in zip(*columns))
+
+
+def _table_cell(value) -> str:
+    """Return one value as it prints in a terminal table (see :func:`_aligned_table`)."""
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value) or abs(value) < 10_000:
+            return f"{value:.4g}"
+        return f"{value:.0f}"
+    text = _CELL_BREAKS.sub(" ", str(value))
+    if len(text) > MAX_CELL_CHARS:
+        text = text[:MAX_CELL_CHARS - 1] + "…"
+    return text
 
 
 def _plain(value):

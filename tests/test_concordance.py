@@ -107,3 +107,92 @@ def test_cli_kwic(capsys):
     assert capsys.readouterr().err == "error: kwic: give exactly one of PHRASE, --frame NAME or --term-label LABEL\n"
     assert main(["kwic", "x", "--window", "-2"]) == 2
     assert capsys.readouterr().err == "error: kwic: --window must be 0 or more words\n"
+
+
+# Sorting: one paragraph of five sentences, each with "fox" (read by hand, case and punctuation ignored):
+#   s1 "Fox ran."              L1 -     L2 -    R1 ran    R2 -
+#   s2 "The red fox ate."      L1 red   L2 the  R1 ate    R2 -
+#   s3 "A Red fox slept."      L1 red   L2 a    R1 slept  R2 -
+#   s4 "An old fox ate well."  L1 old   L2 an   R1 ate    R2 well
+#   s5 "Big red, fox!"         L1 red   L2 big  R1 -      R2 -
+FOX_TEXT = "Notes on animals\n\nFox ran. The red fox ate. A Red fox slept. An old fox ate well. Big red, fox!\n"
+FOX_ORDERS = {
+    None: ["s1", "s2", "s3", "s4", "s5"],
+    # missing first (s1); old (s4); red, then by L2: a (s3), big (s5), the (s2)
+    "L1": ["s1", "s4", "s3", "s5", "s2"],
+    # missing (s1); a (s3), an (s4), big (s5), the (s2)
+    "L2": ["s1", "s3", "s4", "s5", "s2"],
+    # missing (s5); ate, then R2: missing (s2) before well (s4); ran (s1); slept (s3)
+    "R1": ["s5", "s2", "s4", "s1", "s3"],
+    # missing for all but s4, tied again on R3 (missing), so corpus order; then well (s4)
+    "R2": ["s1", "s2", "s3", "s5", "s4"],
+}
+
+
+@pytest.fixture
+def fox_corpus(tmp_path):
+    from analysis import read_corpus
+    from conftest import write_jsonl
+
+    path = write_jsonl(tmp_path / "fox.jsonl", [{"doc_id": "a", "outlet": "A", "text": FOX_TEXT}])
+    return path, read_corpus(path)
+
+
+def _sentence_numbers(lines) -> list[str]:
+    first = {"s1": "Fox ran.", "s2": "The red fox ate.", "s3": "A Red fox slept.", "s4": "An old fox ate well.",
+             "s5": "Big red, fox!"}
+    shown = {f"{left} {match} {right}".strip(): name for name, (left, match, right) in (
+        (name, _split(text)) for name, text in first.items())}
+    return [shown[f"{row.left} {row.match} {row.right}".strip()] for row in lines.itertuples()]
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    before, _, after = text.partition("fox") if "fox" in text else text.partition("Fox")
+    match = "fox" if "fox" in text else "Fox"
+    return before.strip(), match, after.strip()
+
+
+@pytest.mark.parametrize("sort_by", list(FOX_ORDERS))
+def test_lines_sort_by_a_word_left_or_right_then_the_next_word_out(fox_corpus, sort_by):
+    _, corpus = fox_corpus
+    lines = concordance(corpus, "fox", sort_by=sort_by)
+    assert _sentence_numbers(lines) == FOX_ORDERS[sort_by]
+
+
+def test_sorting_reads_the_whole_sentence_not_only_the_words_shown(fox_corpus):
+    _, corpus = fox_corpus
+    lines = concordance(corpus, "fox", window=1, sort_by="L2")
+    # Same order as with the full context: L2 comes from the sentence even when one word is shown.
+    assert list(lines["left"]) == ["", "Red", "old", "red,", "red"]  # s1, s3, s4, s5, s2
+
+
+def test_unknown_sort_key_is_an_error(fox_corpus):
+    _, corpus = fox_corpus
+    with pytest.raises(AnalysisError, match="^concordance: sort by one of L1, L2, R1, R2, not 'L3'$"):
+        concordance(corpus, "fox", sort_by="L3")
+
+
+def test_contexts_are_whole_white_space_chunks_of_the_sentence(seeds):
+    sentences = dict(zip(seeds.sentences["sentence_id"], seeds.sentences["text"]))
+    lines = concordance(seeds, "missiles", window=3)
+    assert len(lines) > 3
+    for row in lines.itertuples():
+        text = sentences[row.sentence_id]
+        before, after = text.split(row.match, 1) if text.count(row.match) == 1 else (None, None)
+        if before is None:
+            continue
+        left, right = row.left.split(), row.right.split()
+        assert left == (before.split()[-len(left):] if left else [])
+        assert right == after.split()[:len(right)]
+        assert "…" not in row.left + row.right or "…" in text
+
+
+def test_cli_kwic_sort(fox_corpus, capsys):
+    path, _ = fox_corpus
+    assert main(["kwic", "fox", "--corpus", str(path), "--sort", "R1", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [row["right"] for row in rows] == ["!", "ate.", "ate well.", "ran.", "slept."]
+    assert main(["kwic", "fox", "--corpus", str(path), "--sort", "M1"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: python -m analysis kwic: argument --sort: invalid choice: 'M1'")
+    assert error.count("\n") == 1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from analysis.cli import add_corpus_options, corpus_from, emit
 from analysis.codebook import CUSTOM_FRAME, Codebook, codebook_from_terms, read_codebook
-from analysis.concordance import concordance
+from analysis.concordance import SORT_KEYS, concordance
 from analysis.errors import AnalysisError
 from analysis.framing import (frame_counts, frame_counts_by_role, frame_definitions, frame_ranking, leave_one_term_out,
                               naming_choices, term_counts, voice_shares)
@@ -47,6 +47,9 @@ def register(commands) -> None:
     kwic.add_argument("--term-label", dest="term_label", default=None, metavar="LABEL",
                       help="every counted match of a codebook term or naming label")
     kwic.add_argument("--window", type=int, default=8, metavar="N", help="words of context each side (default: 8)")
+    kwic.add_argument("--sort", choices=SORT_KEYS, default=None,
+                      help="sort the lines by the first or second word left (L1, L2) or right (R1, R2) of the match, "
+                           "then the next word out, then corpus order (default: corpus order)")
     kwic.set_defaults(run=_run_kwic)
 
 
@@ -86,4 +89,4 @@ def _run_kwic(args) -> None:
     codebook = None if args.phrase is not None else read_codebook(args.codebook)
     corpus = corpus_from(args)
     emit(concordance(corpus, args.phrase, frame=args.frame, term=args.term_label, codebook=codebook,
-                     window=args.window), args)
+                     window=args.window, sort_by=args.sort), args)
