@@ -103,7 +103,9 @@ def _run_agreement(args) -> None:
         raise AnalysisError("codebook-agreement --table dictionary: give --adjudicated FILE, or the sheets of at "
                             "least two coders with --coded")
     codebook = read_codebook(args.codebook)
-    sheets = {name: read_coded_sheet(path, codebook) for name, path in zip(names, args.coded)}
+    stems = [path.stem for path in args.coded]
+    coders = stems if len(set(stems)) == len(stems) else names  # a coder is named after the file
+    sheets = {coder: read_coded_sheet(path, codebook) for coder, path in zip(coders, args.coded)}
     adjudication = read_coded_sheet(args.adjudicated, codebook) if args.adjudicated is not None else None
     if args.table == "alpha":
         table = coder_agreement(sheets, corpus_from(args) if args.corpus is not None else None)
