@@ -44,7 +44,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import RulesError
-from analysis.matching import (GAP_MARKERS, BudgetExceeded, PatternError, PhrasePattern, ProgramBudget,
+from analysis.matching import (GAP_MARKERS, WILDCARD, BudgetExceeded, PatternError, PhrasePattern, ProgramBudget,
                                UserRegex, compile_phrase, compile_user_regex, matching_form)
 from analysis.paths import DEFAULT_CODEBOOK
 from analysis.yamlfile import read_yaml_nodes
@@ -83,12 +83,19 @@ class Term:
 
 
 def phrase_anchor(phrase: str) -> str | None:
-    """Return the lower-cased first word of ``phrase`` in matching form: every match of the phrase starts with it."""
+    """Return lower-case text that every match of ``phrase`` starts with (from its first word), or None.
+
+    A wildcard's prefix stands for ``collaps*``; a final "e" or "y" is left out,
+    since "collapsing" and "denied" drop it (:func:`analysis.matching.word_forms`).
+    """
     for marker in GAP_MARKERS:
         phrase = phrase.replace(marker, " ")
     form, _ = matching_form(phrase)
-    first = form.split(" ", 1)[0].lower()
-    return first if first and len(first) == len(form.split(" ", 1)[0]) else None
+    word = form.split(" ", 1)[0].removesuffix(WILDCARD)
+    if len(word) > 1 and word[-1] in "eEyY":
+        word = word[:-1]
+    first = word.lower()
+    return first if first and len(first) == len(word) and WILDCARD not in first else None
 
 
 @dataclass(frozen=True)
@@ -186,15 +193,27 @@ def _terms_from_phrases(phrases, frame: str) -> tuple[Term, ...]:
 
 
 def read_codebook(path: Path | str | None = None) -> Codebook:
-    """Return the :class:`Codebook` in the YAML file ``path`` (default: ``analysis/data/codebook.yaml``).
+    """Return the :class:`Codebook` in the file ``path`` (default: ``analysis/data/codebook.yaml``).
+
+    The reader follows the file: a LIWC dictionary (a ``.dic`` name, or a first
+    line ``%``) and a YAML mapping without ``frames``/``naming_sets`` (a quanteda
+    dictionary) go to :mod:`analysis.dictionaries`; any other YAML is the
+    project's own format, described here.
 
     Raises RulesError naming the file and line for invalid YAML, unknown keys,
     missing names or definitions, empty or duplicate terms, invalid regular
     expressions and naming sets with fewer than two labels.
     """
     path = Path(path) if path is not None else DEFAULT_CODEBOOK
+    # Imported here: the dictionary readers build on this module's Codebook and Term.
+    from analysis.dictionaries import looks_like_liwc, read_liwc_dictionary, read_quanteda_dictionary
+
+    if looks_like_liwc(path):
+        return read_liwc_dictionary(path)
     data, root = read_yaml_nodes(path)
-    lines = _node_lines(root)
+    if _is_quanteda_dictionary(data):
+        return read_quanteda_dictionary(path, data, root)
+    lines = node_lines(root)
     reader = _Reader(path, lines)
     if not isinstance(data, dict):
         raise RulesError(f"{path}: a codebook is a mapping with the keys {', '.join(_TOP_KEYS)}")
@@ -206,7 +225,26 @@ def read_codebook(path: Path | str | None = None) -> Codebook:
     return Codebook(frames, naming_sets, str(path))
 
 
-def _node_lines(root: yaml.Node | None) -> dict[tuple, int]:
+def _is_quanteda_dictionary(data: Any) -> bool:
+    """Return whether parsed YAML is a quanteda dictionary: no frames or naming sets, lists of patterns only.
+
+    A mapping holding a list of mappings is a project codebook with a mistyped key,
+    left to the codebook reader, which names the unknown key.
+    """
+    if not isinstance(data, dict) or not data or any(key in data for key in _TOP_KEYS):
+        return False
+
+    def patterns_only(value: Any) -> bool:
+        if isinstance(value, dict):
+            return all(patterns_only(item) for item in value.values())
+        if isinstance(value, list):
+            return not any(isinstance(item, (dict, list)) for item in value)
+        return True
+
+    return patterns_only(data)
+
+
+def node_lines(root: yaml.Node | None) -> dict[tuple, int]:
     """Return the 1-based line of every node of a composed YAML tree, keyed by its path (keys and list indexes).
 
     :func:`analysis.yamlfile.read_yaml` records lines for mappings only; terms are

@@ -12,7 +12,14 @@ Phrase syntax:
 * words are matched whole and in order: ``victory day`` matches "Victory Day",
   "VICTORY DAY" and "victory-day";
 * with ``inflect=True`` each word also matches its plural and possessive
-  ("missile" matches "missiles", "missile's", "missiles'");
+  ("missile" matches "missiles", "missile's", "missiles'") and its regular
+  verb forms (:func:`word_forms`: "collapse" matches "collapsed", "collapsing";
+  "ban" matches "banned", "banning"; "deny" matches "denied", "denies"), except
+  acronyms, function words (the default stop-word list) and words with a digit
+  or apostrophe, which keep only plural and possessive;
+* ``*`` at the end of a word matches any letters or digits there (a prefix:
+  ``collaps*`` matches "collapse", "collapsed", "collapsing"); a ``*`` anywhere
+  else, or a word that is only ``*``, is refused with a :class:`PatternError`;
 * ``…`` or ``...`` between words allows up to ``max_gap`` other words there
   ("banned … missiles" matches "banned ballistic missiles"), as few as possible;
 * an acronym matches only in capitals ("US" is not "us"), as the text model decides
@@ -32,13 +39,18 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import re2
 
 from analysis.text import keeps_capitals, normalize_for_display
 
 GAP_MARKERS = ("…", "...")
+WILDCARD = "*"
 _INFLECTION = r"(?:s|es|'s|s')?"
+_WORD_CHARS = r"[\pL\pN_]*"
+_VOWELS = frozenset("aeiou")
+_STOPWORDS_FILE = Path(__file__).resolve().parent / "data" / "stopwords.txt"
 
 MAX_REGEX_CHARS = 1000
 MAX_REGEX_DEPTH = 50
@@ -482,9 +494,67 @@ def _escape(word: str) -> str:
     return "".join(pieces)
 
 
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Return the words of the default stop-word list: function words, which take no verb forms."""
+    lines = _STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def word_forms(word: str) -> list[str]:
+    """Return the regular inflections of ``word`` beyond plural and possessive: its -ed/-d/-ing/-ied/-ies forms.
+
+    "collapse" → collapsed, collapsing (the e is dropped before -ing; "agree" →
+    agreed, agreeing keeps it, "tie" → tied, tying); "deny" → denied, denies,
+    denying; "ban" → banned, banning and baned, baning (a final consonant after a
+    single vowel may double: "stop" → stopped, "visit" → visited); any other word
+    → -ed, -ing. Returns [] for a word that takes none: not all letters (a digit,
+    an apostrophe), an acronym, or a function word ("the" is not "thing").
+    """
+    lower = word.lower()
+    if not word.isalpha() or keeps_capitals(word) or lower in _function_words():
+        return []
+    if lower.endswith("e"):
+        if lower.endswith(("ee", "oe", "ye")):
+            return [word + "d", word + "ing"]
+        if lower.endswith("ie"):
+            return [word + "d", word[:-2] + "ying"]
+        return [word + "d", word[:-1] + "ing"]
+    if len(lower) > 1 and lower.endswith("y") and lower[-2] not in _VOWELS:
+        return [word[:-1] + "ied", word[:-1] + "ies", word + "ing"]
+    forms = [word + "ed", word + "ing"]
+    if (len(lower) >= 3 and lower[-1] not in _VOWELS and lower[-1] not in "wxy"
+            and lower[-2] in _VOWELS and lower[-3] not in _VOWELS):
+        forms += [word + word[-1] + "ed", word + word[-1] + "ing"]
+    return forms
+
+
+def _word_body(word: str, inflect: bool) -> str:
+    """Return the RE2 source of one word of a phrase: a prefix for ``word*``, else the word and its forms."""
+    if WILDCARD in word:
+        stem = word[:-1] if word.endswith(WILDCARD) else ""
+        if not word.strip(WILDCARD):
+            raise PatternError(f"has a bare '{WILDCARD}': a wildcard stands at the end of a word (collaps*)")
+        if WILDCARD in stem or not stem:
+            raise PatternError(f"has '{WILDCARD}' inside or before a word ('{word}'); only a '{WILDCARD}' at the "
+                               "end of a word is supported (collaps* finds collapse, collapsed, collapsing)")
+        if not any(char.isalnum() for char in stem):
+            raise PatternError(f"has a wildcard after no letter or digit ('{word}')")
+        body = _escape(stem) + _WORD_CHARS
+        return body if keeps_capitals(stem) else f"(?i:{body})"
+    suffix = _INFLECTION if inflect and word[-1:].isalpha() else ""
+    if keeps_capitals(word):
+        return _escape(word) + suffix
+    forms = word_forms(word) if inflect else []
+    alternatives = "".join(f"|{_escape(form)}" for form in forms)
+    return f"(?i:{_escape(word)}{suffix}{alternatives})"
+
+
 def _phrase_body(phrase: str, inflect: bool, max_gap: int) -> str:
     """Return the RE2 source of ``phrase`` without its word boundaries; raises PatternError (see compile_phrase)."""
     if not any(char.isalnum() for char in phrase):
+        if WILDCARD in phrase:
+            raise PatternError(f"has a bare '{WILDCARD}': a wildcard stands at the end of a word (collaps*)")
         raise PatternError("has no words" if not phrase.strip(" .…") else "has no letter or digit")
     if len(phrase) > MAX_PHRASE_CHARS:
         raise PatternError(f"is {len(phrase):,} characters long, more than the {MAX_PHRASE_CHARS} a phrase may have")
@@ -506,11 +576,7 @@ def _phrase_body(phrase: str, inflect: bool, max_gap: int) -> str:
             pieces.append(rf"(?:\s+\S+){{0,{max_gap}}}?\s+" if pending_gap else r"\s+")
         pending_gap = False
         words += 1
-        suffix = _INFLECTION if inflect and word[-1:].isalpha() else ""
-        if keeps_capitals(word):
-            pieces.append(_escape(word) + suffix)
-        else:
-            pieces.append(f"(?i:{_escape(word)}{suffix})")
+        pieces.append(_word_body(word, inflect))
     if not pieces:
         raise PatternError("has no words")
     if words > MAX_PHRASE_WORDS:
