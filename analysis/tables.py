@@ -68,7 +68,7 @@ def show_table(table: pd.DataFrame, formats: Mapping[str, str | Callable] | None
     body = table.reset_index(drop=True)
     body.columns = [_label(name) for name in table.columns]
     columns = []  # (header, css class, cells, is row header)
-    for position, level in enumerate(index):
+    for level in index:
         kind = _kind_of(level.name, level.to_series(index=range(len(table))), formats, table)
         name = "" if level.name is None else _label(level.name)
         columns.append((name, _css_class(kind), _cells(level, kind, formats.get(level.name)), True))
