@@ -423,7 +423,9 @@ def dictionary_agreement(corpus, codebook, reference: pd.DataFrame) -> pd.DataFr
     DataFrame with one row per frame, then ``all frames (micro)`` (the counts
     summed over frames and the measures computed from the sums): ``frame, n_units,
     TP, FP, FN, TN, precision`` (TP / (TP + FP)), ``recall`` (TP / (TP + FN)),
-    ``F1`` (their harmonic mean) and ``note`` saying why a measure is NaN
+    ``F1`` (their harmonic mean), ``alpha`` (Krippendorff's α, nominal, between the
+    dictionary and the reference, as if the dictionary were one more coder; pooled
+    over frames in the last row) and ``note`` saying why a measure is NaN
     (undefined): no dictionary positives for precision, no reference positives for
     recall.
     """
@@ -447,6 +449,7 @@ def dictionary_agreement(corpus, codebook, reference: pd.DataFrame) -> pd.DataFr
     hits = {frame: set(units) for frame, units in matches.groupby("frame", sort=False)["unit"]}
     rows = []
     totals = dict.fromkeys(("TP", "FP", "FN", "TN"), 0)
+    all_human, all_machine = [], []
     for frame in frames:
         coded = reference[reference[frame].notna()]
         human = coded[frame].astype(int).to_numpy() == 1
@@ -455,9 +458,21 @@ def dictionary_agreement(corpus, codebook, reference: pd.DataFrame) -> pd.DataFr
                   "FN": int((human & ~machine).sum()), "TN": int((~human & ~machine).sum())}
         for key, value in counts.items():
             totals[key] += value
-        rows.append(_scores(frame, counts))
-    rows.append(_scores(ALL_FRAMES, totals))
-    return pd.DataFrame(rows)
+        all_human.append(human)
+        all_machine.append(machine)
+        rows.append({**_scores(frame, counts), "alpha": _pair_alpha(human, machine)})
+    rows.append({**_scores(ALL_FRAMES, totals),
+                 "alpha": _pair_alpha(np.concatenate(all_human or [np.array([], bool)]),
+                                      np.concatenate(all_machine or [np.array([], bool)]))})
+    table = pd.DataFrame(rows)
+    return table[[*[column for column in table.columns if column != "note"], "note"]]
+
+
+def _pair_alpha(first: np.ndarray, second: np.ndarray) -> float:
+    """Return nominal α between two codings of the same units (NaN when undefined)."""
+    if len(first) == 0:
+        return math.nan
+    return nominal_alpha(np.vstack([first, second]).astype(float))
 
 
 def _scores(frame: str, counts: dict[str, int]) -> dict:
@@ -477,3 +492,100 @@ def _scores(frame: str, counts: dict[str, int]) -> dict:
         notes.append("the reference has no positive unit: recall undefined")
     return {"frame": frame, "n_units": sum(counts.values()), **counts, "precision": precision, "recall": recall,
             "F1": f1, "note": "; ".join(notes)}
+
+
+# --- 6. the study's check of its codebook ---------------------------------------------------
+
+# Krippendorff (2004): α ≥ .800 for conclusions, ≥ .667 for tentative ones; below that, not reliable.
+ALPHA_RELIABLE = 0.800
+ALPHA_TENTATIVE = 0.667
+
+
+def codebook_validation(corpus, codebook, coded: list[Path | str],
+                        adjudicated_sheet: Path | str | None = None) -> dict[str, pd.DataFrame]:
+    """Return the codebook's check against coded sheets: ``{"coders": …, "dictionary": …, "disagreements": …}``.
+
+    ``coders`` is :func:`coder_agreement` between the ``coded`` sheets (named by file
+    name); ``dictionary`` is :func:`dictionary_agreement` against the adjudicated sheet
+    when given, else against the codes all coders share (:func:`adjudicated`);
+    ``disagreements`` lists the units and frames on which the coders differed.
+    """
+    frames = _codebook_frames(codebook)
+    sheets = {}
+    for path in coded:
+        name = Path(path).stem
+        while name in sheets:
+            name += "'"
+        sheets[name] = read_coded_sheet(path, frames)
+    settled = read_coded_sheet(adjudicated_sheet, frames) if adjudicated_sheet is not None else None
+    reference, disagreements = adjudicated(sheets, settled)
+    return {"coders": coder_agreement(sheets, corpus), "dictionary": dictionary_agreement(corpus, codebook, reference),
+            "disagreements": disagreements}
+
+
+def _frame_list(names: list[str]) -> str:
+    from analysis.output import markdown_text
+
+    quoted = [f"“{markdown_text(name)}”" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def validation_text(check: dict[str, pd.DataFrame] | None, adjudicated_given: bool = True) -> str:
+    """Return Markdown saying how far the coders agree and how well the dictionary matches them, with the frames
+    below Krippendorff's thresholds named; without ``check`` (no coded sheets), that the codebook is unvalidated."""
+    if check is None:
+        return ("**The codebook is unvalidated.** No coded sheets were given, so nothing shows that its frames are "
+                "read the same way by two people, or that its terms find the sentences people would mark. Draw a "
+                "blind sheet with `python -m analysis codebook-sheet`, have two coders fill it in from the frame "
+                "descriptions, and pass the sheets to `report --coded A.csv B.csv` (see "
+                "`docs/codebook-agreement.md`).")
+    coders, dictionary = check["coders"], check["dictionary"]
+    per_frame = coders[coders["frame"] != POOLED]
+    pooled = coders[coders["frame"] == POOLED].iloc[0]
+    n_coders = sum(column.startswith("positives: ") for column in coders.columns)
+    parts = [f"{n_coders} coders agreed at Krippendorff's α {pooled['alpha']:.2f} over all frames "
+             f"({int(pooled['n_units'])} unit × frame decisions), from α {per_frame['alpha'].min():.2f} to "
+             f"{per_frame['alpha'].max():.2f} per frame."]
+    weak = per_frame[per_frame["alpha"] < ALPHA_TENTATIVE]["frame"].tolist()
+    tentative = per_frame[(per_frame["alpha"] >= ALPHA_TENTATIVE) & (per_frame["alpha"] < ALPHA_RELIABLE)]
+    if weak:
+        parts.append(f"Below α {ALPHA_TENTATIVE:.3f}, people do not read {_frame_list(weak)} the same way: "
+                     "revise the description before trusting its counts.")
+    if len(tentative):
+        parts.append(f"{_frame_list(tentative['frame'].tolist())} support tentative conclusions only "
+                     f"(α between {ALPHA_TENTATIVE:.3f} and {ALPHA_RELIABLE:.3f}).")
+    if not weak and not len(tentative):
+        parts.append(f"Every frame reaches α {ALPHA_RELIABLE:.3f}.")
+    reference = "the adjudicated coding" if adjudicated_given else "the codes all coders shared"
+    total = dictionary[dictionary["frame"] == ALL_FRAMES].iloc[0]
+    frames = dictionary[dictionary["frame"] != ALL_FRAMES]
+    parts.append(f"Against {reference}, the dictionary's precision is {total['precision']:.2f}, its recall "
+                 f"{total['recall']:.2f} and F1 {total['F1']:.2f} over all frames (α {total['alpha']:.2f}).")
+    low_recall = frames[frames["recall"] < 0.8].sort_values("recall")
+    low_precision = frames[frames["precision"] < 0.8].sort_values("precision")
+    if len(low_recall):
+        parts.append("It misses sentences people marked for " + _frame_list(low_recall["frame"].tolist())
+                     + " (recall " + ", ".join(f"{value:.2f}" for value in low_recall["recall"]) + ").")
+    if len(low_precision):
+        parts.append("It counts sentences people did not mark for " + _frame_list(low_precision["frame"].tolist())
+                     + " (precision " + ", ".join(f"{value:.2f}" for value in low_precision["precision"]) + ").")
+    dictionary_weak = frames[frames["alpha"] < ALPHA_TENTATIVE]["frame"].tolist()
+    if dictionary_weak:
+        parts.append(f"For {_frame_list(dictionary_weak)} the dictionary agrees with people below α "
+                     f"{ALPHA_TENTATIVE:.3f}: its counts there are not a measure of the frame.")
+    return " ".join(parts)
+
+
+def validation_table(check: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return one row per frame (and the all-frames row): the coders' α beside the dictionary's precision, recall,
+    F1 and α against the reference, from :func:`codebook_validation`."""
+    coders = check["coders"][["frame", "alpha", "n_units"]].rename(
+        columns={"alpha": "alpha_coders", "n_units": "n_units_coded"})
+    coders = coders.replace({"frame": {POOLED: ALL_FRAMES}})
+    dictionary = check["dictionary"][["frame", "TP", "FP", "FN", "precision", "recall", "F1", "alpha"]].rename(
+        columns={"alpha": "alpha_dictionary"})
+    table = coders.merge(dictionary, on="frame", how="outer", sort=False)
+    order = {frame: index for index, frame in enumerate(dictionary["frame"])}
+    table = table.assign(all_frames=table["frame"].map(order)).sort_values("all_frames", kind="stable")
+    table["frame"] = table["frame"].replace({ALL_FRAMES: "all frames"})
+    return table.drop(columns="all_frames").reset_index(drop=True)

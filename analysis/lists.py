@@ -9,14 +9,17 @@ section uses:
 1. a file the user passed: that file;
 2. no file, and the corpus is the package's example corpus: the package default;
 3. otherwise none: the section is left out, and :func:`missing_list_notice` says
-   in one line which option supplies the list.
+   in one line which option supplies the list. The report instead fills such a
+   gap with a list discovered from the corpus itself (``analysis.discover``), and
+   :func:`list_notice` labels every section that uses one as discovered, not validated.
 
 Stop words and cleaning rules are not about a story (English function words,
 page furniture), so their defaults apply to every corpus; a stop-word file the
 user passes is added to the default list.
 
 Public functions, in order: :func:`is_example_corpus`, :func:`chosen_list`,
-:func:`missing_list_notice`, :func:`list_notice`, :func:`source_rules`,
+:func:`missing_list_notice`, :func:`discovered_list_notice`, :func:`discovered_kinds`,
+:func:`list_notice`, :func:`source_rules`,
 :func:`left_out_tags`, :func:`data_files_used`.
 """
 
@@ -34,6 +37,10 @@ from analysis.vocabulary import DEFAULT_STOPWORDS
 
 # Sentences that only the example corpus's study shows (its story, its examples); read only for that corpus.
 EXAMPLE_STUDY_TEXT = DATA_DIR / "example_study.yaml"
+# Two codings of the example corpus's sentences and their adjudication (see the folder's README.md).
+EXAMPLE_CODING_DIR = DATA_DIR / "seed_coding"
+EXAMPLE_CODED_SHEETS = (EXAMPLE_CODING_DIR / "coder_a.csv", EXAMPLE_CODING_DIR / "coder_b.csv")
+EXAMPLE_ADJUDICATED_SHEET = EXAMPLE_CODING_DIR / "adjudicated.csv"
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,23 @@ def chosen_list(kind: str, given: Path | str | None, corpus) -> Path | None:
     return entry.default if is_example_corpus(corpus) else None
 
 
+def chosen_coding(coded, adjudicated, corpus, codebook_given=None) -> tuple[list[Path], Path | None]:
+    """Return the coded sheets and the adjudicated sheet the codebook is checked against.
+
+    ``coded`` (a list of paths, or None) and ``adjudicated`` (a path, or None) are what
+    the user passed and are always used. Without coded sheets, the example corpus read
+    with the package's codebook (``codebook_given`` None) gets the two codings the
+    package ships (``EXAMPLE_CODING_DIR``); anything else gets none, and its codebook
+    is reported as unvalidated.
+    """
+    sheets = [Path(path) for path in (coded or []) if str(path) != ""]
+    if sheets:
+        return sheets, Path(adjudicated) if adjudicated else None
+    if is_example_corpus(corpus) and not codebook_given:
+        return list(EXAMPLE_CODED_SHEETS), EXAMPLE_ADJUDICATED_SHEET
+    return [], Path(adjudicated) if adjudicated else None
+
+
 def missing_list_notice(kind: str) -> str:
     """Return the one-line Markdown notice shown where a section is left out for want of the ``kind`` list."""
     entry = _story_list(kind)
@@ -103,9 +127,33 @@ def missing_list_notice(kind: str) -> str:
             f"(notebook parameter `{entry.parameter}`) to {entry.gives} (see `{entry.doc}`).*")
 
 
-def list_notice(kind: str, chosen: Path | None) -> str:
-    """Return :func:`missing_list_notice` when no ``kind`` list was chosen, else an empty string."""
-    return missing_list_notice(kind) if chosen is None else ""
+def discovered_list_notice(kind: str) -> str:
+    """Return the one-line Markdown notice shown where a section runs on a ``kind`` list discovered from the corpus."""
+    entry = _story_list(kind)
+    return (f"*The {entry.what} used here was discovered from this corpus (`python -m analysis discover`), "
+            f"not validated: read its entries before its counts, edit it, and pass it back with `{entry.option} "
+            f"FILE` (see `docs/discover.md`).*")
+
+
+def discovered_kinds(discovered: str | list[str] | tuple[str, ...] | None) -> set[str]:
+    """Return the list kinds named in ``discovered`` (the notebooks' ``discovered_lists`` parameter: a list, or
+    names separated by commas); an unknown name is an error."""
+    if not discovered:
+        return set()
+    names = discovered.split(",") if isinstance(discovered, str) else list(discovered)
+    kinds = {str(name).strip() for name in names if str(name).strip()}
+    for kind in kinds:
+        _story_list(kind)
+    return kinds
+
+
+def list_notice(kind: str, chosen: Path | None, discovered: str | list[str] | tuple[str, ...] | None = None) -> str:
+    """Return the notice a section on the ``kind`` list shows: :func:`missing_list_notice` when no list was chosen,
+    :func:`discovered_list_notice` when the list was discovered from the corpus (``kind`` in ``discovered``),
+    else an empty string."""
+    if chosen is None:
+        return missing_list_notice(kind)
+    return discovered_list_notice(kind) if kind in discovered_kinds(discovered) else ""
 
 
 def source_rules(chosen: Path | None) -> SourceRules:
@@ -138,13 +186,22 @@ class DataFile:
     what: str
     path: Path
     is_default: bool
+    discovered: bool = False
+
+    @property
+    def origin(self) -> str:
+        """Return where the file came from, as the provenance table says it."""
+        if self.discovered:
+            return "discovered from this corpus, not validated"
+        return "package default" if self.is_default else "given"
 
 
 def data_files_used(corpus, rules_path=None, codebook_path=None, actors_path=None, sources_path=None,
-                    stopwords_path=None) -> list[DataFile]:
+                    stopwords_path=None, discovered=None) -> list[DataFile]:
     """Return the data files the study of ``corpus`` reads, given the files the user passed (None: not given).
 
-    Lists that :func:`chosen_list` leaves out are not listed: they were not used.
+    Lists that :func:`chosen_list` leaves out are not listed: they were not used. A list
+    whose kind is in ``discovered`` was discovered from the corpus and is described so.
     """
     files = [DataFile("cleaning rules", Path(rules_path) if rules_path else DEFAULT_CLEANING_RULES,
                       not rules_path),
@@ -156,7 +213,8 @@ def data_files_used(corpus, rules_path=None, codebook_path=None, actors_path=Non
     for kind, given in (("codebook", codebook_path), ("actors", actors_path), ("sources", sources_path)):
         chosen = chosen_list(kind, given, corpus)
         if chosen is not None:
-            files.append(DataFile(STORY_LISTS[kind].what, chosen, not given))
+            files.append(DataFile(STORY_LISTS[kind].what, chosen, not given,
+                                  discovered=kind in discovered_kinds(discovered)))
     if is_example_corpus(corpus):
         files.append(DataFile("study text for the example corpus", EXAMPLE_STUDY_TEXT, True))
     return files

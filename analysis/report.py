@@ -57,8 +57,10 @@ DEFAULT_REPORT_DIR = BUILD_DIR / "report"
 STUDY_NOTEBOOK_STEM = "00_study"
 PROVENANCE_PACKAGES = (
     "pandas", "numpy", "scikit-learn", "scipy", "matplotlib", "vaderSentiment", "sentencex",
-    "PyYAML", "papermill", "nbconvert", "ipykernel",
+    "PyYAML", "papermill", "nbconvert", "ipykernel", "krippendorff",
 )
+# Where a report keeps the lists it discovered from the corpus (see analysis.discover).
+DISCOVERED_FOLDER = "discovered"
 # The kernel's hash seed and the absence of encryption warnings keep runs identical.
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "TQDM_DISABLE": "1", "MPLBACKEND": "Agg"}
 # Every report holds this file; a build replaces a folder only when it is empty or holds it.
@@ -87,6 +89,9 @@ def build_report(
     actors_path: Path | str | None = None,
     sources_path: Path | str | None = None,
     stopwords_path: Path | str | None = None,
+    coded_paths: list[Path | str] | None = None,
+    adjudicated_path: Path | str | None = None,
+    discover: bool = True,
 ) -> Path:
     """Build the report for ``corpus_path`` into ``out_dir``; return the path of its index.html.
 
@@ -104,6 +109,13 @@ def build_report(
     :func:`analysis.lists.chosen_list` decides which list each section runs on, and
     the sections it leaves out are dropped from the pages, where a one-line notice
     names the option that supplies them. ``stopwords_path`` adds stop words.
+
+    For a corpus other than the example corpus, a list not given is discovered from
+    the corpus itself (:func:`analysis.discover.write_discovered`, unless ``discover``
+    is False), written into the report's ``discovered/`` folder, and every section
+    using it says so. ``coded_paths`` (coded sheets, ``codebook-sheet``) and
+    ``adjudicated_path`` check the codebook against human coding
+    (:func:`analysis.lists.chosen_coding` gives the example corpus its shipped codings).
     """
     notebooks = report_notebooks() if notebooks is None else notebooks
     corpus_path = Path(corpus_path).resolve() if corpus_path is not None else SEEDS_DIR
@@ -111,7 +123,10 @@ def build_report(
     given_lists = {name: Path(path).resolve() if path is not None else None for name, path in (
         ("codebook_path", codebook_path), ("actors_path", actors_path), ("sources_path", sources_path),
         ("stopwords_path", stopwords_path))}
+    coded_paths = [Path(path).resolve() for path in coded_paths or []]
+    adjudicated_path = Path(adjudicated_path).resolve() if adjudicated_path is not None else None
     inputs = [corpus_path, rules_path, *(path for path in given_lists.values() if path is not None), DATA_DIR,
+              *coded_paths, *([adjudicated_path] if adjudicated_path else []),
               *(NOTEBOOKS_DIR / name for name in notebooks)]
     out_dir = check_report_folder(out_dir if out_dir is not None else DEFAULT_REPORT_DIR, inputs)
     if publish_figures_to is not None:
@@ -119,15 +134,24 @@ def build_report(
     with _stop_signals_interrupt():
         corpus = read_corpus(corpus_path, rules_path)
         _check_data_lists(given_lists)
+        _check_coding(corpus, given_lists["codebook_path"], coded_paths, adjudicated_path)
         check_report_folder(out_dir, [*inputs, *corpus.input_files])
-        parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path),
-                      **{name: str(path) if path is not None else None for name, path in given_lists.items()}}
-        left_out = lists.left_out_tags(corpus, given_lists)
-        shown_parameters = _shown_parameters(corpus, rules_path, given_lists)
         make_folder(out_dir.parent)
         remove_leftover_builds(out_dir)
         staging, lock = _new_staging_folder(out_dir)
         try:
+            discovered = _discover_missing(corpus, given_lists, staging) if discover else {}
+            used_lists = {**given_lists, **discovered}
+            discovered_kinds = ",".join(kind for kind, entry in lists.STORY_LISTS.items()
+                                        if entry.parameter in discovered)
+            parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path),
+                          **{name: str(path) if path is not None else None for name, path in used_lists.items()},
+                          "discovered_lists": discovered_kinds or None,
+                          "coded_paths": [str(path) for path in coded_paths] or None,
+                          "adjudicated_path": str(adjudicated_path) if adjudicated_path else None}
+            left_out = lists.left_out_tags(corpus, used_lists)
+            shown_parameters = _shown_parameters(corpus, rules_path, used_lists, staging, coded_paths,
+                                                 adjudicated_path, discovered_kinds)
             executed = {}
             steps = tqdm(notebooks, desc="report", unit="notebook", disable=not progress, file=sys.stderr)
             for name in steps:
@@ -136,9 +160,16 @@ def build_report(
             pages = [_page_name(name) for name in notebooks]
             titles = {name: _title_of(notebook, name) for name, notebook in executed.items()}
             navigation = [(_page_name(name), titles[name]) for name in notebooks]
-            provenance = _provenance_html(corpus, lists.data_files_used(
+            data_files = lists.data_files_used(
                 corpus, rules_path if rules_path != DEFAULT_CLEANING_RULES else None,
-                *(given_lists[name] for name in ("codebook_path", "actors_path", "sources_path", "stopwords_path"))))
+                *(used_lists[name] for name in ("codebook_path", "actors_path", "sources_path", "stopwords_path")),
+                discovered=discovered_kinds)
+            sheets, adjudicated_sheet = lists.chosen_coding(coded_paths, adjudicated_path, corpus,
+                                                            given_lists["codebook_path"])
+            data_files += [lists.DataFile("coded sheet", path, not coded_paths) for path in sheets]
+            if adjudicated_sheet is not None:
+                data_files.append(lists.DataFile("adjudicated coding", adjudicated_sheet, not coded_paths))
+            provenance = _provenance_html(corpus, data_files, staging)
             for name, page in zip(notebooks, pages):
                 is_study = page == "index.html"
                 html_page = _render(executed[name], titles[name], navigation, show_code=not is_study,
@@ -625,13 +656,13 @@ def _without_run_metadata(notebook: nbformat.NotebookNode, left_out: set[str] = 
     return clean
 
 
-def _provenance_html(corpus, data_files: list) -> str:
+def _provenance_html(corpus, data_files: list, staging: Path | None = None) -> str:
     """Return the provenance section: the corpus files and the data files used (:func:`analysis.lists.data_files_used`),
     each with its hash and whether it is the package default, then package versions."""
     used = [(path, "corpus") for path in corpus.input_files]
-    used += [(data.path, f"{data.what}, {'package default' if data.is_default else 'given'}") for data in data_files]
+    used += [(data.path, f"{data.what}, {data.origin}") for data in data_files]
     rows = "\n".join(
-        f"<tr><td>{html.escape(_display_path(path, corpus.source))}</td><td>{html.escape(role)}</td>"
+        f"<tr><td>{html.escape(_display_path(path, corpus.source, staging))}</td><td>{html.escape(role)}</td>"
         f"<td><code>{file_sha256(path)}</code></td></tr>"
         for path, role in used if Path(path).is_file()
     )
@@ -660,16 +691,57 @@ def _provenance_html(corpus, data_files: list) -> str:
 """
 
 
-def _shown_parameters(corpus, rules_path: Path, given_lists: dict[str, Path | None]) -> dict[str, str]:
+def _shown_parameters(corpus, rules_path: Path, given_lists: dict[str, Path | None], staging: Path | None = None,
+                      coded_paths: list[Path] = (), adjudicated_path: Path | None = None,
+                      discovered_kinds: str = "") -> dict[str, str]:
     """Return the notebook parameters as an appendix page shows them: Python literals with paths named as
     the provenance names them (never absolute), None for a file not given."""
     def shown(path) -> str:
-        return "None" if path is None else repr(_display_path(path, corpus.source))
+        return "None" if path is None else repr(_display_path(path, corpus.source, staging))
 
     return {"corpus_path": shown(corpus.source),
             "rules_path": shown(None if rules_path == DEFAULT_CLEANING_RULES else rules_path),
             "output_dir": "'.'  # this report's folder: tables/ and figures/",
-            **{name: shown(path) for name, path in given_lists.items()}}
+            **{name: shown(path) for name, path in given_lists.items()},
+            "discovered_lists": repr(discovered_kinds or None),
+            "coded_paths": repr([_display_path(path, corpus.source, staging) for path in coded_paths] or None),
+            "adjudicated_path": shown(adjudicated_path)}
+
+
+def _discover_missing(corpus, given_lists: dict[str, Path | None], staging: Path) -> dict[str, Path]:
+    """Return notebook parameter → file for every story list that the user did not give and
+    :func:`analysis.lists.chosen_list` would leave out, after writing each, discovered from ``corpus``,
+    into the report's ``discovered/`` folder (nothing for the example corpus)."""
+    missing = [entry for entry in lists.STORY_LISTS.values()
+               if lists.chosen_list(entry.kind, given_lists.get(entry.parameter), corpus) is None]
+    if not missing:
+        return {}
+    from analysis.discover import write_discovered  # scikit-learn's NMF: only when a list is missing
+
+    written = write_discovered(corpus, staging / DISCOVERED_FOLDER)
+    return {entry.parameter: Path(written[entry.kind]) for entry in missing}
+
+
+def _check_coding(corpus, codebook_given: Path | None, coded: list[Path], adjudicated: Path | None) -> None:
+    """Read every coded sheet the user passed against the codebook's frames, so that a missing or malformed
+    sheet fails with its one-line message before any notebook starts."""
+    if adjudicated is not None and not coded:
+        raise ReportError("--adjudicated needs the coded sheets it adjudicates (--coded FILE FILE …)")
+    if not coded:
+        return
+    if len(coded) < 2:
+        raise ReportError("--coded needs at least two coded sheets (one per coder) to measure agreement")
+    from analysis.agreement import read_coded_sheet
+    from analysis.codebook import read_codebook
+
+    codebook_file = lists.chosen_list("codebook", codebook_given, corpus)
+    if codebook_file is None:
+        raise ReportError("--coded: the sheets are coded against a codebook; pass it with --codebook FILE")
+    frames = read_codebook(codebook_file).frame_names
+    for path in [*coded, *([adjudicated] if adjudicated else [])]:
+        if not path.is_file():
+            raise ReportError(f"{path}: coded sheet not found")
+        read_coded_sheet(path, frames)
 
 
 def _check_data_lists(given: dict[str, Path | None]) -> None:
@@ -721,15 +793,17 @@ code {{ font-size: 0.8rem; }}
 """
 
 
-def _display_path(path: Path | str, corpus_source: Path | str) -> str:
-    """Return ``path`` as the report names it: relative to the project for the project's own files, else
-    relative to the folder that holds the corpus, else its file name.
+def _display_path(path: Path | str, corpus_source: Path | str, report_folder: Path | None = None) -> str:
+    """Return ``path`` as the report names it: relative to the report for the files a build wrote
+    (``report_folder``, the staging folder), to the project for the project's own files, else relative
+    to the folder that holds the corpus, else its file name.
 
     It depends only on the inputs, never on the working directory, so that the same
     inputs give the same report wherever the command is run.
     """
     path = Path(path).resolve()
-    for base in (PROJECT_ROOT, Path(corpus_source).resolve().parent):
+    for base in (*([report_folder] if report_folder is not None else []), PROJECT_ROOT,
+                 Path(corpus_source).resolve().parent):
         try:
             return path.relative_to(base.resolve()).as_posix()
         except ValueError:

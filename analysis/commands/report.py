@@ -13,8 +13,8 @@ def register(commands) -> None:
     add_corpus_options(report, with_format=False)
     report.add_argument("--out", type=Path, default=None, metavar="DIR", help="report folder (default: build/report)")
     report.add_argument("--codebook", type=Path, default=None, metavar="FILE",
-                        help="framing codebook (default: the package's, for its example corpus only; "
-                             "other corpora without one get no framing sections)")
+                        help="framing codebook (default: the package's, for its example corpus only; for "
+                             "other corpora, one discovered from the corpus and labelled so, unless --no-discover)")
     report.add_argument("--actors", type=Path, default=None, metavar="FILE",
                         help="actor groups for the tone of sentences naming actors (same rule as --codebook)")
     report.add_argument("--sources", type=Path, default=None, metavar="FILE",
@@ -22,6 +22,16 @@ def register(commands) -> None:
                              "speakers are listed but not categorised)")
     report.add_argument("--stopwords", type=Path, default=None, metavar="FILE",
                         help="extra stop words, one per line, added to the package's list")
+    report.add_argument("--coded", type=Path, nargs="+", default=None, metavar="FILE",
+                        help="two or more coded sheets (codebook-sheet, filled in by coders): the report shows "
+                             "their agreement and the codebook's precision and recall against them (default: the "
+                             "package's two codings, for its example corpus only; otherwise the codebook is "
+                             "reported as unvalidated)")
+    report.add_argument("--adjudicated", type=Path, default=None, metavar="FILE",
+                        help="the adjudicated coding of the --coded sheets (the reference for precision and recall)")
+    report.add_argument("--no-discover", dest="discover", action="store_false",
+                        help="leave out the sections whose list was not given, instead of using a list discovered "
+                             "from the corpus (see the discover command)")
     report.add_argument("--publish-figures", type=Path, default=None, metavar="DIR",
                         help="also copy the report's figures here (make report: figures/)")
     report.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -33,5 +43,6 @@ def _run_report(args) -> None:
 
     index = build_report(args.corpus, args.out, rules_path=args.rules, codebook_path=args.codebook,
                          progress=not args.quiet, publish_figures_to=args.publish_figures,
-                         actors_path=args.actors, sources_path=args.sources, stopwords_path=args.stopwords)
+                         actors_path=args.actors, sources_path=args.sources, stopwords_path=args.stopwords,
+                         coded_paths=args.coded, adjudicated_path=args.adjudicated, discover=args.discover)
     print(f"report written to {index}")
