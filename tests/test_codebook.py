@@ -164,3 +164,33 @@ def test_phrase_patterns_match_after_an_opening_quote_but_not_inside_a_contracti
     assert find_spans(victory, "To Attend 'Victory Day' in") == [(11, 22)]
     assert find_spans(victory, "of \u2018Victory Day\u2019") == [(4, 15)]
     assert find_spans(phrase_pattern("ve", inflect=False), "we've seen") == []
+
+
+def test_a_term_counts_its_verb_forms_even_where_they_drop_a_letter(tmp_path):
+    # "collapsing" and "denied" do not start with "collapse" and "deny": the quick search must still find them.
+    from analysis import read_corpus
+    from analysis.framing import term_counts
+    from conftest import write_jsonl
+
+    text = "Headline\n\nThe deal collapsed. Talks are collapsing. They denied it and deny it. The bane of it."
+    corpus = read_corpus(write_jsonl(tmp_path / "c.jsonl", [{"doc_id": "a", "outlet": "A", "text": text}]))
+    table = term_counts(corpus, codebook_from_terms(["collapse", "deny", "ban"], "a"))
+    assert dict(zip(table["term"], table["count"])) == {"collapse": 2, "deny": 2, "ban": 0}
+
+
+@pytest.mark.parametrize(("name", "text", "frames"), [
+    ("book.dic", "%\n1\tx\n%\nban\t1\n", ["x"]),
+    ("book.txt", "%\n1\tx\n%\nban\t1\n", ["x"]),  # a LIWC header, whatever the file is called
+    ("book.yaml", "x: [ban]\ny:\n  z: [stop]\n", ["x", "y.z"]),
+    ("book.yaml", "frames:\n  - name: x\n    description: d\n    terms: [ban]\n", ["x"]),
+])
+def test_read_codebook_chooses_the_reader_by_content(tmp_path, name, text, frames):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert read_codebook(path).frame_names == frames
+
+
+def test_a_mistyped_project_codebook_is_not_read_as_a_dictionary(tmp_path):
+    # A list of mappings is the project's own shape: the unknown key is named, not a dictionary error.
+    message = error_of(tmp_path, "frame:\n  - name: a\n    description: d\n    terms: [x]\n")
+    assert message == "FILE:1: unknown key 'frame' in the codebook (allowed: frames, naming_sets)"

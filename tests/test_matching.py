@@ -58,3 +58,28 @@ def test_phrase_without_words_is_refused():
 def test_a_phrase_in_single_quotes_is_found_but_not_after_a_letters_apostrophe():
     assert found("Victory Day", "Delegations To Attend 'Victory Day' in North Korea") == ["Victory Day"]
     assert found("ve", "We've come") == []
+
+
+def test_verb_forms_drop_or_double_letters_only_where_english_does():
+    assert found("collapse", "collapsed collapsing collapseing") == ["collapsed", "collapsing"]
+    assert found("ban", "banned banning bane banal") == ["banned", "banning"]
+    assert found("stop", "stopped stopping stoped") == ["stopped", "stopping", "stoped"]  # either spelling
+    assert found("tie", "tied tying") == ["tied", "tying"]
+    assert found("deny", "denied denies denying") == ["denied", "denies", "denying"]
+
+
+def test_acronyms_function_words_and_words_with_apostrophes_take_no_verb_forms():
+    assert found("US", "USed USing") == []
+    assert found("the", "thing") == []
+    assert found("she", "shed") == []
+    assert found("Russia's war", "Russia's warring") == ["Russia's warring"]  # "war" is a plain word
+    assert found("Russia's", "Russia'sed") == []
+
+
+def test_a_trailing_star_is_a_prefix_and_any_other_star_is_refused():
+    assert found("collaps*", "collapse collapsed collapsing") == ["collapse", "collapsed", "collapsing"]
+    assert found("UN*", "UNSC un") == ["UNSC"]  # an acronym prefix keeps its capitals
+    for phrase, reason in (("*", "bare"), ("col*apse", "inside or before"), ("*lapse", "inside or before"),
+                           ("a ** b", "bare")):
+        with pytest.raises(ValueError, match=reason):
+            compile_phrase(phrase)
