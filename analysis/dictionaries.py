@@ -154,7 +154,7 @@ def read_quanteda_dictionary(path: Path | str, data: Any = None, root: Any = Non
 
     def walk(mapping: dict, where: tuple) -> None:
         for key, value in mapping.items():
-            key_at = where + (key,)
+            key_at = where + (str(key),)  # node_lines keys are the text as written ("1", not 1)
             name = str(key).strip()
             if not name:
                 raise RulesError(f"{path}:{at(key_at)}: a category needs a name")

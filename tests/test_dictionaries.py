@@ -240,3 +240,19 @@ def test_inflect_false_keeps_exact_matching_and_a_prefix_covers_every_ending():
         "Collapse", "collapsed", "collapsing", "collapsible"]
     assert found("collaps*", "the collaps") == ["collaps"]
     assert found("collaps*", "precollapse") == []
+
+
+def test_more_than_2000_terms_is_refused_at_the_entry_past_the_limit(tmp_path):
+    # 1,001 entries in two categories each: term 2,001 is the first category of entry 1,001, on line 5 + 1,000.
+    entries = "".join(f"word{index}\t1 2\n" for index in range(1, 1002))
+    path = write(tmp_path, "big.dic", "%\n1\tx\n2\ty\n%\n" + entries)
+    with pytest.raises(RulesError) as caught:
+        read_codebook(path)
+    assert str(caught.value).startswith(f"{path}:1005: more than 2,000 terms")
+
+
+def test_a_category_named_by_a_number_keeps_its_line(tmp_path):
+    path = write(tmp_path, "numbers.yaml", "1:\n  - ok\n  - OK\n")
+    with pytest.raises(RulesError) as caught:
+        read_codebook(path)
+    assert str(caught.value) == f"{path}:3: duplicate entry 'OK' in category '1' (first on line 2)"
