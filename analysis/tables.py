@@ -286,3 +286,21 @@ def _text_table(columns, n_rows: int, caption: str | None) -> str:
         laid_out.append([align(name, width)] + [align(cell, width) for cell in cells])
     rows = ["  ".join(row).rstrip() for row in zip(*laid_out)] if laid_out else []
     return "\n".join(([caption] if caption else []) + rows)
+
+
+def use_readable_tables() -> None:
+    """Make every pandas DataFrame a notebook displays render through :func:`show_table` (HTML output only).
+
+    Call it once at the top of a notebook: ``display(table)`` and a table left as a
+    cell's last expression then both give the readable table; the plain-text output
+    (JupyterLab's fallback, the terminal) is pandas' own. Does nothing outside IPython.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    html_formatter = shell.display_formatter.formatters["text/html"]
+    html_formatter.for_type(pd.DataFrame, lambda table: show_table(table)._repr_html_())
