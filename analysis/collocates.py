@@ -180,3 +180,21 @@ def _scored(table: pd.DataFrame, span_total: np.ndarray) -> pd.DataFrame:
     table["t_score"] = (observed - expected) / np.sqrt(observed)
     table["log_dice"] = 14 + np.log2(2 * observed / (node + collocate))
     return table
+
+
+def frame_collocates(corpus, codebook: Codebook, window: int = 5, min_count: int = 2, top: int = 5,
+                     stop_words: Iterable[str] = ()) -> pd.DataFrame:
+    """Return, for every frame of ``codebook`` and every outlet, the ``top`` collocates of the frame's matches.
+
+    The rows of :func:`collocates` (``node`` is the frame), keeping per frame and
+    outlet the collocates with the largest positive G² (words found near the frame
+    more often than their frequency in the outlet predicts), in codebook order.
+    """
+    tables = []
+    for frame in codebook.frame_names:
+        found = collocates(corpus, frame=frame, codebook=codebook, window=window, min_count=min_count,
+                           stop_words=stop_words)
+        tables.append(found[found["g2"] > 0].groupby("outlet", sort=False).head(top))
+    if not tables:
+        return pd.DataFrame()
+    return pd.concat(tables, ignore_index=True)
