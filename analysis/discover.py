@@ -199,7 +199,7 @@ def npmi_coherence(term_weights: np.ndarray, presence: sparse.csr_matrix, n_top:
 
 
 def frame_range(n_units: int, n_terms: int) -> range:
-    """Return the numbers of frames :func:`choose_n_frames` tries: 2 to min(10, √(units/2), terms − 1), at least 2."""
+    """Return the numbers of frames :func:`choose_n_frames` tries: 2 to min(10, √(units/2), terms − 1), or 2."""
     upper = min(MAX_AUTO_FRAMES, int(math.sqrt(n_units / 2)), n_terms - 1)
     return range(2, max(2, upper) + 1)
 

@@ -1,6 +1,8 @@
 """Discovery: candidate frames, actors and sources of a corpus without a codebook, written as files the readers load."""
 
+import pandas as pd
 import pytest
+import yaml
 
 from analysis import read_corpus
 from analysis.actors import read_actors
@@ -24,9 +26,6 @@ from analysis.errors import AnalysisError
 from analysis.output import OutputError
 from analysis.sources import read_source_rules
 from tests.conftest import write_manifest_corpus
-
-import pandas as pd
-import yaml
 
 # Two themes that share no content word: three articles on harbour storms, three on a school budget.
 DOCUMENTS = [
@@ -136,8 +135,9 @@ def test_too_few_frames_or_too_little_text_is_refused(themes, tmp_path):
         frame_model(themes, n_frames=0)
     with pytest.raises(AnalysisError, match="ask for fewer frames"):
         frame_model(themes, n_frames=500)
-    tiny = read_corpus(write_manifest_corpus(tmp_path / "tiny", [
-        {"doc_id": "a", "outlet": "A", "text": "Rain fell.\n"}, {"doc_id": "b", "outlet": "B", "text": "Sun shone.\n"}]))
+    documents = [{"doc_id": "a", "outlet": "A", "text": "Rain fell.\n"},
+                 {"doc_id": "b", "outlet": "B", "text": "Sun shone.\n"}]
+    tiny = read_corpus(write_manifest_corpus(tmp_path / "tiny", documents))
     with pytest.raises(AnalysisError, match="too little text"):
         frame_model(tiny)
 
