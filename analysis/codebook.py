@@ -21,8 +21,9 @@ A codebook file looks like this (see ``docs/framing.md`` for the full format)::
           - war in Ukraine              # a label that is its own term
 
 Phrases are matched through :mod:`analysis.matching` (case-insensitive except
-acronyms, curly and straight quotes alike, hyphens read as spaces, plurals and
-possessives). A ``regex`` term is matched, ignoring case, against the same
+acronyms, curly and straight quotes alike, hyphens read as spaces, plurals,
+possessives and regular verb forms, ``collaps*`` as a prefix). LIWC ``.dic`` and
+quanteda YAML dictionaries are read too (:mod:`analysis.dictionaries`). A ``regex`` term is matched, ignoring case, against the same
 matching form, unless it says ``as_printed: true`` (then against the text as
 printed, where "Kim Jong-un" keeps its hyphen). Regular expressions run on RE2
 (:func:`analysis.matching.compile_user_regex`): no lookaround, so a ``regex`` term
