@@ -515,6 +515,23 @@ def source_category(entity: str, kind: str, lower_words: frozenset[str] = frozen
     return TO_CLASSIFY
 
 
+def _other_forms(table: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Return entity → the speaker forms (``source_name``) not already matched by the entity's own name."""
+    stopwords = default_options().stopwords
+    forms: dict[str, tuple[str, ...]] = {}
+    counts = table.groupby(["entity", "source_name"]).size().reset_index(name="n")
+    counts = counts.sort_values(["entity", "n", "source_name"], ascending=[True, False, True])
+    for entity, group in counts.groupby("entity", sort=True):
+        if not _is_phrase(entity):
+            continue
+        pattern = compile_phrase(entity)
+        kept = [form for form in group["source_name"]
+                if form != entity and _is_phrase(form) and not pattern.find(form)
+                and any(normalize_token(word) not in stopwords for word in _WORD.findall(form) if word not in "(),")]
+        forms[entity] = tuple(dict.fromkeys(kept))
+    return forms
+
+
 def _lower_case_words(corpus) -> frozenset[str]:
     """Return the words the corpus's sentences write in lower case (at least once)."""
     return frozenset(word.lower() for text in corpus.sentences["text"] for word in _WORD.findall(text)
@@ -533,8 +550,11 @@ def discover_sources(corpus, rules=None, top: int = 50) -> pd.DataFrame:
     -------
     ``entity, source_kind`` (person, organisation, group), ``category`` (by
     :func:`source_category`), ``count`` (attributions), ``n_documents``,
-    ``n_outlets``, ``n_direct`` (attributions mostly inside quotation marks).
-    Sorted by ``count`` (descending), then entity.
+    ``n_outlets``, ``n_direct`` (attributions mostly inside quotation marks) and
+    ``other_forms`` (a tuple of the other ways the articles name this source as a
+    speaker, most frequent first, e.g. "Shoigu" for "Sergei Shoigu": listing them
+    too lets the source list classify those speakers). Sorted by ``count``
+    (descending), then entity.
     """
     from analysis.sources import _rules, attributions
 
@@ -543,9 +563,10 @@ def discover_sources(corpus, rules=None, top: int = 50) -> pd.DataFrame:
     general = dataclasses.replace(_rules(rules), categories=())
     table = attributions(corpus, general)
     table = table[(table["entity"] != "") & (table["source_kind"] != "pronoun")]
-    columns = ["entity", "source_kind", "category", "count", "n_documents", "n_outlets", "n_direct"]
+    columns = ["entity", "source_kind", "category", "count", "n_documents", "n_outlets", "n_direct", "other_forms"]
     if table.empty:
         return pd.DataFrame(columns=columns)
+    forms = _other_forms(table)
     summary = table.groupby("entity", sort=True).agg(
         source_kind=("source_kind", lambda kinds: kinds.value_counts().sort_index().idxmax()),
         count=("doc_id", "size"), n_documents=("doc_id", "nunique"), n_outlets=("outlet", "nunique"),
@@ -558,6 +579,7 @@ def discover_sources(corpus, rules=None, top: int = 50) -> pd.DataFrame:
     lower_words = _lower_case_words(corpus)
     summary["category"] = [source_category(entity, kind, lower_words)
                            for entity, kind in zip(summary["entity"], summary["source_kind"])]
+    summary["other_forms"] = [forms.get(entity, ()) for entity in summary["entity"]]
     summary = summary.sort_values(["count", "entity"], ascending=[False, True])
     if top:
         summary = summary.head(top)
@@ -667,8 +689,16 @@ def sources_text(sources: pd.DataFrame, rules=None) -> str:
             if chosen.empty:
                 continue
             lines.append(f"    {key}:\n")
-            for entity, count, documents in zip(chosen["entity"], chosen["count"], chosen["n_documents"]):
-                lines.append(f"      - {yaml_string(entity)}  # attributions {count}, documents {documents}\n")
+            listed: set[str] = set()
+            for entity, count, documents, others in zip(chosen["entity"], chosen["count"], chosen["n_documents"],
+                                                        chosen["other_forms"]):
+                if entity.casefold() not in listed:
+                    lines.append(f"      - {yaml_string(entity)}  # attributions {count}, documents {documents}\n")
+                    listed.add(entity.casefold())
+                for form in others:
+                    if form.casefold() not in listed:
+                        lines.append(f"      - {yaml_string(form)}  # also written so\n")
+                        listed.add(form.casefold())
     return "".join(lines).rstrip("\n") + "\n"
 
 

@@ -24,7 +24,7 @@ from analysis.discover import (
 )
 from analysis.errors import AnalysisError
 from analysis.output import OutputError
-from analysis.sources import read_source_rules
+from analysis.sources import classify_speaker, read_source_rules
 from tests.conftest import write_manifest_corpus
 
 # Two themes that share no content word: three articles on harbour storms, three on a school budget.
@@ -174,6 +174,7 @@ def test_the_most_quoted_source_comes_first(themes):
     assert sources.loc[sources["entity"] == "Daniel Okoro", "count"].iloc[0] == 2
     assert sources["category"].iloc[0] == "to-classify"
     assert set(sources.loc[sources["entity"].str.lower() == "teachers", "category"]) == {"unnamed"}
+    assert "Lopez" in sources["other_forms"].iloc[0]
 
 
 def test_hostile_names_round_trip_through_the_yaml(tmp_path):
@@ -188,10 +189,10 @@ def test_hostile_names_round_trip_through_the_yaml(tmp_path):
     groups = read_actors(path).groups
     assert groups[0].name == HOSTILE.strip() and groups[0].aliases == (HOSTILE.strip(), "Brien: #2")
     sources = pd.DataFrame([{"entity": HOSTILE, "source_kind": "person", "category": "to-classify", "count": 5,
-                             "n_documents": 1, "n_outlets": 1, "n_direct": 1}])
+                             "n_documents": 1, "n_outlets": 1, "n_direct": 1, "other_forms": ("Brien: #2",)}])
     path = tmp_path / "sources.yaml"
     path.write_text(sources_text(sources), encoding="utf-8")
-    assert read_source_rules(path).categories[0].people == (HOSTILE.strip(),)
+    assert read_source_rules(path).categories[0].people == (HOSTILE.strip(), "Brien: #2")
 
 
 # --- files and the command ------------------------------------------------------------------------------------
@@ -212,6 +213,9 @@ def test_the_written_files_load_with_the_project_readers(themes, tmp_path):
     first = rules.categories[0]
     assert first.id == "to-classify" and first.people[0] == "Maria Lopez"
     assert "said" in rules.verbs
+    # The short forms the articles quote her by are listed too, so the list classifies those speakers.
+    assert classify_speaker("Ms Lopez", rules)[0] == "to-classify"
+    assert classify_speaker("Teachers", rules)[0] == "unnamed"
     frames = pd.read_csv(out / "frames.csv")
     assert list(frames.columns) == ["frame", "name", "rank", "term", "weight"]
     summary = (out / "summary.txt").read_text(encoding="utf-8")
