@@ -463,3 +463,11 @@ class _Reader:
 
 def _has_letter_or_digit(text: str) -> bool:
     return any(char.isalnum() for char in text)
+
+
+def naming_sets_notice(codebook: Codebook | None) -> str:
+    """Return the one-line Markdown notice for a codebook without naming sets (else an empty string)."""
+    if codebook is None or codebook.naming_sets:
+        return ""
+    return ("*The codebook has no naming sets, so no naming choice is counted: add a `naming_sets:` entry listing "
+            "alternative labels for one referent (see `docs/framing.md`).*")

@@ -866,3 +866,55 @@ def write_discovered(corpus, out_dir: Path | str, n_frames: int | None = None, s
     write_text_atomic(folder / MARKER, _marker_text(final))
     return pd.DataFrame([{"file": str(folder / name), "bytes": len(data[name])} for name in FILES if name in data],
                         columns=["file", "bytes"])
+
+
+def compare_with_codebook(corpus, codebook, n_frames: int | None = None, seed: int = 0,
+                          model: FrameModel | None = None) -> pd.DataFrame:
+    """Return, for each discovered frame, the codebook frame whose terms occur most in its sentences.
+
+    A discovered frame's sentences are those it weighs most on (its dominant units,
+    sentence units only). For each codebook frame, ``share`` is the proportion of
+    those sentences in which the codebook frame has at least one counted match
+    (:func:`analysis.framing.frame_matches`).
+
+    Returns
+    -------
+    One row per discovered frame: ``frame``, ``name``, ``top_terms`` (its five
+    heaviest, joined by " / "), ``n_sentences``, ``closest_frame`` (the codebook frame
+    with the largest share, ties in codebook order; empty when no sentence has a
+    match), ``n_shared`` and ``share``, then ``next_frame`` and ``next_share`` for the
+    runner-up. A low share means that the discovered cluster is not one of the
+    codebook's frames: a topic or cast of actors, or a frame the codebook lacks.
+    """
+    from analysis.framing import frame_matches
+
+    model = model or frame_model(corpus, n_frames, seed, "sentence")
+    if model.unit != "sentence":
+        raise AnalysisError("discovered frames are compared with a codebook on sentence units only")
+    dominant = _dominant(model)
+    matched = frame_matches(corpus, codebook)
+    frames_of = matched.groupby("sentence_id", sort=False)["frame"].agg(set).to_dict()
+    unit_ids = model.units["unit_id"].to_numpy()
+    rows = []
+    for frame in range(model.n_frames):
+        sentences = unit_ids[dominant == frame]
+        shared = [(name, sum(name in frames_of.get(unit, ()) for unit in sentences)) for name in codebook.frame_names]
+        ranked = sorted(shared, key=lambda pair: -pair[1])
+        n = len(sentences)
+        best, runner_up = (ranked + [("", 0), ("", 0)])[:2]
+        rows.append({"frame": frame + 1, "name": model.name(frame),
+                     "top_terms": " / ".join(term for term, _ in model.top_terms(frame, 5)), "n_sentences": n,
+                     "closest_frame": best[0] if best[1] else "", "n_shared": best[1],
+                     "share": best[1] / n if n else float("nan"),
+                     "next_frame": runner_up[0] if runner_up[1] else "",
+                     "next_share": runner_up[1] / n if n and runner_up[1] else 0.0})
+    return pd.DataFrame(rows)
+
+
+def codebook_comparison(corpus, codebook, seed: int = 0) -> pd.DataFrame:
+    """Return :func:`compare_with_codebook` with as many discovered frames as the codebook has (fewer when the
+    corpus is too small for that many: then the number :func:`choose_n_frames` picks)."""
+    try:
+        return compare_with_codebook(corpus, codebook, n_frames=len(codebook.frame_names), seed=seed)
+    except AnalysisError:
+        return compare_with_codebook(corpus, codebook, seed=seed)

@@ -718,8 +718,9 @@ def _discover_missing(corpus, given_lists: dict[str, Path | None], staging: Path
         return {}
     from analysis.discover import write_discovered  # scikit-learn's NMF: only when a list is missing
 
-    written = write_discovered(corpus, staging / DISCOVERED_FOLDER)
-    return {entry.parameter: Path(written[entry.kind]) for entry in missing}
+    folder = staging / DISCOVERED_FOLDER
+    write_discovered(corpus, folder)
+    return {entry.parameter: folder / f"{entry.kind}.yaml" for entry in missing}
 
 
 def _check_coding(corpus, codebook_given: Path | None, coded: list[Path], adjudicated: Path | None) -> None:
