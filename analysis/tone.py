@@ -984,12 +984,57 @@ def _dedupe_legend(ax, title: str) -> None:
         ax.legend(unique.values(), unique.keys(), title=title, fontsize=8, title_fontsize=8, loc="best")
 
 
-def plot_tone_along_articles(tones: pd.DataFrame, source_label: str, max_documents: int = 3):
-    """Return a figure of sentence tone along each article: one panel per outlet, x = position in the article.
+MAX_ARTICLE_LINES = 6
+"""Above this many articles, :func:`plot_tone_along_articles` draws each outlet's mean by position decile."""
+N_POSITION_BINS = 10
 
-    Each line is one article (at most ``max_documents`` per outlet, the first in
-    corpus order); markers show the voice of each sentence.
+
+def tone_by_position_decile(tones: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
+    """Return the mean sentence tone per outlet and tenth of the article, averaged over articles.
+
+    Each article's sentences are put in deciles of ``position`` (0–0.1, …, 0.9–1);
+    an article's score in a decile is the mean compound of its sentences there, and
+    an outlet's is the mean of its articles' scores, so a long article counts once.
+    The interval is mean ± z·sd/√n over those articles (normal approximation; NaN
+    under two articles).
+
+    Returns
+    -------
+    ``outlet, decile`` (0 to 9), ``position`` (the decile's midpoint), ``mean_compound``,
+    ``ci_low, ci_high``, ``n_articles`` (articles with a sentence in the decile).
     """
+    columns = ["outlet", "decile", "position", "mean_compound", "ci_low", "ci_high", "n_articles"]
+    if tones.empty:
+        return pd.DataFrame(columns=columns)
+    deciles = np.minimum((tones["position"].to_numpy(dtype=float) * N_POSITION_BINS).astype(int), N_POSITION_BINS - 1)
+    per_article = (tones.assign(decile=deciles).groupby(["outlet", "doc_id", "decile"], sort=False)["compound"]
+                   .mean().reset_index())
+    table = per_article.groupby(["outlet", "decile"], sort=False)["compound"].agg(
+        mean_compound="mean", sd="std", n_articles="size").reset_index()
+    z = float(stats.norm.isf((1 - confidence) / 2))
+    half = z * table["sd"] / np.sqrt(table["n_articles"])
+    table["ci_low"] = (table["mean_compound"] - half).where(table["n_articles"] >= 2)
+    table["ci_high"] = (table["mean_compound"] + half).where(table["n_articles"] >= 2)
+    table["position"] = (table["decile"] + 0.5) / N_POSITION_BINS
+    outlets = list(dict.fromkeys(tones["outlet"]))
+    table["outlet_rank"] = table["outlet"].map({name: index for index, name in enumerate(outlets)})
+    table = table.sort_values(["outlet_rank", "decile"])
+    return table[columns].reset_index(drop=True)
+
+
+def plot_tone_along_articles(tones: pd.DataFrame, source_label: str, max_documents: int = 3,
+                             max_lines: int = MAX_ARTICLE_LINES):
+    """Return a figure of sentence tone along the articles, x = position in the article (0 = headline).
+
+    With at most ``max_lines`` articles: one panel per outlet, each line one article
+    (at most ``max_documents`` per outlet, the first in corpus order), markers the
+    voice of each sentence. With more: small multiples, one panel per outlet with a
+    thin line per article and a bold line for the outlet's mean per tenth of the
+    article (:func:`tone_by_position_decile`, band: its 95 % interval over articles),
+    and a last panel setting the outlets' means side by side.
+    """
+    if tones["doc_id"].nunique() > max_lines:
+        return _plot_tone_along_many_articles(tones, source_label)
     outlets = list(dict.fromkeys(tones["outlet"]))
     colors = outlet_colors(outlets)
     figure, axes = new_figure(7.5, 1.9 * len(outlets) + 0.6, nrows=len(outlets), sharex=True, sharey=True,
@@ -1023,6 +1068,55 @@ def plot_tone_along_articles(tones: pd.DataFrame, source_label: str, max_documen
     figure.tight_layout()
     add_source_line(figure, source_label)
     return figure
+
+
+def _plot_tone_along_many_articles(tones: pd.DataFrame, source_label: str):
+    """Small multiples: per outlet, thin article lines under a bold mean per decile; a last panel of the means."""
+    outlets = list(dict.fromkeys(tones["outlet"]))
+    colors = outlet_colors(outlets)
+    deciles = tone_by_position_decile(tones)
+    n_panels = len(outlets) + 1
+    n_columns = min(3, n_panels)
+    n_rows = -(-n_panels // n_columns)
+    figure, axes = new_figure(3.0 * n_columns + 0.6, 2.4 * n_rows + 0.8, nrows=n_rows, ncols=n_columns,
+                              sharex=True, sharey=True, squeeze=False)
+    panels = list(axes.ravel())
+    for ax in panels[n_panels:]:
+        ax.remove()
+    for ax, outlet in zip(panels, outlets):
+        sentences = tones[tones["outlet"] == outlet]
+        doc_ids = list(dict.fromkeys(sentences["doc_id"]))
+        for doc_id in doc_ids:
+            article = sentences[sentences["doc_id"] == doc_id]
+            ax.plot(article["position"], article["compound"], color=colors[outlet], linewidth=0.5, alpha=0.25)
+        _draw_decile_mean(ax, deciles[deciles["outlet"] == outlet], colors[outlet], band=True)
+        ax.set_title(f"{outlet} ({len(doc_ids)} articles)", fontsize=9, loc="left")
+    summary = panels[len(outlets)]
+    for outlet in outlets:
+        _draw_decile_mean(summary, deciles[deciles["outlet"] == outlet], colors[outlet], band=False, label=outlet)
+    summary.set_title("all outlets: mean per tenth", fontsize=9, loc="left")
+    summary.legend(fontsize=7, loc="lower left")
+    for ax in panels[:n_panels]:
+        ax.axhline(0, color=NEUTRAL, linewidth=0.8)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_xlim(0, 1)
+        ax.tick_params(labelbottom=True)  # a panel above an empty cell keeps its scale
+    for row in axes:
+        row[0].set_ylabel("compound")
+    figure.supxlabel("position in the article (share of its words before the sentence; 0 = headline)", fontsize=9)
+    figure.suptitle("Sentence tone along the articles: thin lines one article each; bold line the outlet's mean per "
+                    "tenth of the article (band: 95% interval over articles)", x=0.01, ha="left", fontweight="bold",
+                    fontsize=10, wrap=True)
+    figure.tight_layout()
+    add_source_line(figure, source_label)
+    return figure
+
+
+def _draw_decile_mean(ax, rows: pd.DataFrame, color: str, band: bool, label: str | None = None) -> None:
+    if band:
+        ax.fill_between(rows["position"], rows["ci_low"], rows["ci_high"], color=color, alpha=0.2, linewidth=0)
+    ax.plot(rows["position"], rows["mean_compound"], color=color, linewidth=2.2, marker="o", markersize=3,
+            label=label)
 
 
 def plot_actor_tone(table: pd.DataFrame, source_label: str, voice: str = ALL):

@@ -49,7 +49,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.stats import chi2
+from scipy.stats import chi2, norm
 from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.errors import AnalysisError, RulesError
@@ -909,38 +909,95 @@ def significance_sentence(keyness_table: pd.DataFrame, alpha: float = SIGNIFICAN
 # --- figures ---------------------------------------------------------------------------------
 
 
-def plot_distinctive_terms(keyness_table: pd.DataFrame, corpus, top: int = 10, alpha: float = SIGNIFICANCE):
-    """Return a figure: per outlet, the ``top`` terms by log-odds z, as Log Ratio bars.
+def merge_subsumed_terms(key_terms: pd.DataFrame, count_column: str = "count",
+                         group_columns: tuple[str, ...] = ("outlet", "reference")) -> pd.DataFrame:
+    """Return ``key_terms`` with each n-gram that only ever occurs inside a longer listed n-gram merged into it.
 
-    Terms are ranked by log-odds z and drawn as Log Ratio bars; solid bars are
-    significant after the table's adjustment (its ``adjustment`` column, named
-    in the title), white bars are not. Each bar is labelled with the term's
-    counts (outlet / rest).
+    Within each group (by default one comparison: ``outlet`` and ``reference``), a
+    term is subsumed by a longer term of the group when its words are a run of the
+    longer term's words ("jong un" in "kim jong un") and both have the same
+    ``count_column`` (every occurrence of the longer term holds one of the shorter,
+    so an equal count means the shorter never occurs elsewhere in that outlet).
+    The subsumed row is dropped and the longest such term (then the first in
+    alphabetical order) keeps it: "kim jong un" stands for "jong", "jong un",
+    "kim jong" and "un" when all four have its count.
+
+    Returns
+    -------
+    The kept rows in their original order, with one more column, ``subsumes``:
+    the terms merged into the row, ``; ``-separated in alphabetical order ('' for none).
     """
+    table = key_terms.copy()
+    table["subsumes"] = ""
+    if table.empty:
+        return table.reset_index(drop=True)
+    groups = [column for column in group_columns if column in table]
+    keyed = table.groupby(groups, sort=False) if groups else [((), table)]
+    dropped: set = set()
+    for _, group in keyed:
+        terms = group["term"].astype(str)
+        counts = group[count_column]
+        by_count: dict = {}
+        for index, term, count in zip(group.index, terms, counts):
+            by_count.setdefault(count, []).append((index, term))
+        absorbed: dict = {}
+        for index, term, count in zip(group.index, terms, counts):
+            length = len(term.split())
+            containers = [(-len(other.split()), other, other_index) for other_index, other in by_count[count]
+                          if len(other.split()) > length and f" {term} " in f" {other} "]
+            if containers:
+                _, _, keeper = min(containers)
+                absorbed.setdefault(keeper, []).append(term)
+                dropped.add(index)
+        for keeper, merged in absorbed.items():
+            table.at[keeper, "subsumes"] = "; ".join(sorted(merged))
+    return table.drop(index=sorted(dropped)).reset_index(drop=True)
+
+
+def plot_distinctive_terms(keyness_table: pd.DataFrame, corpus, top: int = 10, alpha: float = SIGNIFICANCE,
+                           merge: bool = True):
+    """Return a figure: per outlet, its ``top`` most distinctive terms by log-odds z, drawn as log-odds z bars.
+
+    One statistic ranks, sizes and shades every bar: the weighted log-odds z-score
+    (Monroe et al. 2008). A solid bar has z at or above the critical value of the
+    z-score's own two-sided test at ``alpha`` (1.96 at 5 %; not adjusted for the
+    many terms tested); a hollow bar is under it; the
+    dashed line marks 1.96 (the critical z for ``alpha``). With ``merge``, n-grams that only occur inside a longer
+    listed n-gram are shown once, as the longest form (:func:`merge_subsumed_terms`),
+    before the ``top`` are taken. Each bar is labelled with the term's counts
+    (outlet / rest).
+    """
+    from analysis.style import NEUTRAL, corpus_label
+
+    critical = float(norm.isf(alpha / 2))
     colors = outlet_colors(corpus.outlets)
-    groups = [(name, group) for name, group in keyness_table.groupby("outlet", sort=False)]
-    figure, axes_list = new_figure(7.5, 1.2 + 0.32 * top * len(groups), nrows=len(groups), squeeze=False)
+    table = merge_subsumed_terms(keyness_table) if merge else keyness_table
+    groups = [(name, group) for name, group in table.groupby("outlet", sort=False)]
+    figure, axes_list = new_figure(7.5, 1.2 + 0.32 * top * max(len(groups), 1), nrows=max(len(groups), 1),
+                                   squeeze=False)
     for axes, (outlet, group) in zip(axes_list[:, 0], groups):
-        rows = group[group["log_ratio"] > 0].head(top).iloc[::-1]
-        significant = rows["p_adjusted"] < alpha
-        axes.barh(rows["term"], rows["log_ratio"], color=[colors[outlet] if s else "white" for s in significant],
-                  edgecolor=colors[outlet], hatch=None, linewidth=1.2)
-        for y, (value, count, rest, sig) in enumerate(zip(rows["log_ratio"], rows["count"], rows["count_rest"],
-                                                          significant)):
-            axes.text(value + 0.05, y, f"{count}/{rest}" + ("" if sig else "  n.s."), va="center", fontsize=7.5)
+        over = group[group["log_odds_z"] > 0].sort_values(["log_odds_z", "term"], ascending=[False, True])
+        rows = over.head(top).iloc[::-1]
+        significant = rows["log_odds_z"] >= critical
+        color = colors.get(outlet, NEUTRAL)
+        positions = np.arange(len(rows))
+        axes.barh(positions, rows["log_odds_z"], color=[color if s else "white" for s in significant],
+                  edgecolor=color, linewidth=1.2)
+        axes.set_yticks(positions, list(rows["term"]))
+        for y, (value, count, rest) in enumerate(zip(rows["log_odds_z"], rows["count"], rows["count_rest"])):
+            axes.text(value, y, f" {count}/{rest}", va="center", fontsize=7.5,
+                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
+        axes.axvline(critical, color=NEUTRAL, linewidth=0.8, linestyle="--")
         reference = group["reference"].iloc[0]
         versus = "the other outlets" if reference == REST else reference
         axes.set_title(f"{outlet}: words used more than {versus}", color="black")
-        axes.set_xlabel("Log Ratio (log₂ of relative frequency, outlet ÷ rest)")
+        axes.set_xlabel("log-odds z (weighted log-odds ratio ÷ its standard error)")
+        axes.set_xlim(0, max(critical, float(rows["log_odds_z"].max()) if len(rows) else 0.0) * 1.25)
         axes.grid(axis="y", visible=False)
-        axes.margins(x=0.25)
-    adjustment = (keyness_table["adjustment"].iloc[0] if "adjustment" in keyness_table and len(keyness_table)
-                  else "adjusted")
-    figure.suptitle(f"Distinctive terms per outlet, ranked by log-odds z (filled: p < {alpha} after {adjustment}; "
-                    "counts: outlet/rest)", x=0.0, ha="left", fontsize=9)
+    figure.suptitle(f"Distinctive terms per outlet, ranked by log-odds z (solid: z ≥ {critical:.2f}, "
+                    f"two-sided p < {alpha} unadjusted, dashed line; counts: outlet/rest; longer n-grams stand for the "
+                    "shorter ones inside them)", x=0.0, ha="left", fontsize=8.5, wrap=True)
     figure.tight_layout()
-    from analysis.style import corpus_label
-
     add_source_line(figure, corpus_label(corpus))
     return figure
 
