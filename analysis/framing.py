@@ -18,7 +18,8 @@ Tables, in order: :func:`frame_matches`, :func:`naming_matches`,
 quotations, sentences with the frame), :func:`frame_ranking` (the leading frame or
 frames tied within a tolerance), :func:`leave_one_term_out` (rankings that rest on
 one term) and its sentence :func:`leave_one_term_out_summary`, :func:`frame_counts_by_role`, :func:`first_mentions`,
-:func:`naming_choices`, :func:`frame_cooccurrence`, :func:`frame_definitions`.
+:func:`naming_choices`, :func:`frame_cooccurrence`, :func:`frame_definitions`. Figures:
+:func:`plot_frame_rates`, :func:`plot_naming_choices`, :func:`plot_first_mentions`, :func:`plot_frame_terms`.
 """
 
 from __future__ import annotations
@@ -782,6 +783,70 @@ def plot_first_mentions(first_table: pd.DataFrame, source_label: str | None = No
     ax.set_ylabel("frame")
     ax.set_title("Where each frame first appears, by outlet (median article; line: middle half)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="outlet", title_fontsize=8)
+    if source_label:
+        add_source_line(figure, source_label)
+    return figure
+
+
+def plot_frame_terms(term_table: pd.DataFrame, source_label: str | None = None, max_terms: int | None = None):
+    """Return a dot matrix of term × outlet, terms grouped under their frame (table of :func:`term_counts`).
+
+    Only terms with at least one match in some outlet get a row (``max_terms``, when
+    given, keeps the frames' first terms in codebook order up to that many rows).
+    Each (term, outlet) with a count above 0 has one dot, its area proportional to
+    the rate per 1,000 words of the outlet (outlets of different sizes compare
+    fairly) and the count written beside it; an empty cell means no match.
+    """
+    outlets = list(dict.fromkeys(term_table["outlet"]))
+    colors = outlet_colors(outlets)
+    totals = term_table.groupby(["frame", "term"], sort=False)["count"].sum()
+    matched = [(frame, term) for (frame, term), total in totals.items() if total > 0]
+    n_terms = len(totals)
+    if max_terms is not None:
+        matched = matched[:max_terms]
+    frames = list(dict.fromkeys(frame for frame, _ in matched))
+    # One row per frame heading, then one per term; y grows downwards.
+    labels, heading_rows, term_rows = [], [], {}
+    for frame in frames:
+        heading_rows.append(len(labels))
+        labels.append(frame)
+        for name, term in matched:
+            if name == frame:
+                term_rows[(frame, term)] = len(labels)
+                labels.append(term)
+    figure, ax = new_figure(width=max(5.5, 1.3 * len(outlets) + 3.5), height=0.22 * max(len(labels), 1) + 1.6)
+    cells = term_table.set_index(["frame", "term", "outlet"])
+    top_rate = term_table.loc[term_table["count"] > 0, "per_1k_words"].max()
+    top_rate = float(top_rate) if pd.notna(top_rate) and top_rate > 0 else 1.0
+    for column, outlet in enumerate(outlets):
+        xs, ys, sizes = [], [], []
+        for (frame, term), row in term_rows.items():
+            cell = cells.loc[(frame, term, outlet)]
+            if cell["count"] <= 0:
+                continue
+            xs.append(column)
+            ys.append(row)
+            sizes.append(20 + 180 * float(cell["per_1k_words"]) / top_rate)
+            ax.text(column + 0.14, row, str(int(cell["count"])), va="center", ha="left", fontsize=7, color=NEUTRAL)
+        ax.scatter(xs, ys, s=sizes, color=colors[outlet], zorder=3, label=outlet, linewidths=0)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    for row in heading_rows:
+        tick = ax.get_yticklabels()[row]
+        tick.set_fontweight("bold")
+        tick.set_fontsize(9)
+        ax.axhline(row - 0.5, color="#BBBBBB", linewidth=0.6)
+    ax.set_ylim(len(labels) - 0.5, -0.7)
+    ax.set_xticks(range(len(outlets)), outlets, fontsize=8)
+    for tick, outlet in zip(ax.get_xticklabels(), outlets):
+        tick.set_color(colors[outlet])
+        tick.set_fontweight("bold")
+    ax.set_xlim(-0.5, len(outlets) - 0.2)
+    ax.xaxis.tick_top()
+    ax.spines["bottom"].set_visible(False)
+    ax.grid(axis="x", visible=False)
+    ax.set_title(f"Framing terms by outlet: {len(matched)} of {n_terms} terms matched at least once, under their "
+                 "frame\n(dot area: matches per 1,000 words of the outlet; number: matches)", fontsize=9.5, pad=24)
+    figure.tight_layout()
     if source_label:
         add_source_line(figure, source_label)
     return figure
