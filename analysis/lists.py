@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from analysis.actors import DEFAULT_ACTORS
+from analysis.errors import AnalysisError
 from analysis.paths import DATA_DIR, DEFAULT_CLEANING_RULES, DEFAULT_CODEBOOK, SEEDS_DIR
 from analysis.sources import DEFAULT_SOURCE_RULES, SourceRules, read_source_rules
 from analysis.text import ACRONYMS_FILE
@@ -118,6 +119,18 @@ def chosen_coding(coded, adjudicated, corpus, codebook_given=None) -> tuple[list
     if is_example_corpus(corpus) and not codebook_given:
         return list(EXAMPLE_CODED_SHEETS), EXAMPLE_ADJUDICATED_SHEET
     return [], Path(adjudicated) if adjudicated else None
+
+
+def required_list(kind: str, given: Path | str | None, corpus, command: str) -> Path:
+    """Return the ``kind`` list a command runs on (:func:`chosen_list`); raise AnalysisError, in one line naming
+    the option and the ``discover`` command, when the corpus is not the example corpus and none was given."""
+    chosen = chosen_list(kind, given, corpus)
+    if chosen is None:
+        entry = _story_list(kind)
+        raise AnalysisError(f"{command}: no {entry.what} was given for this corpus (the package's is written for "
+                            f"its example story): pass {entry.option} FILE, or write a starter one with "
+                            f"`python -m analysis discover --corpus PATH --out DIR`")
+    return chosen
 
 
 def missing_list_notice(kind: str) -> str:

@@ -61,7 +61,16 @@ def manifest() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def unseen_report(tmp_path_factory):
+    """The report of the unseen corpus with no list given and none discovered (report --no-discover)."""
     out = tmp_path_factory.mktemp("unseen") / "report"
+    build_report(UNSEEN, out, progress=False, discover=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def discovered_report(tmp_path_factory):
+    """The report of the unseen corpus as `report` builds it by default: every list discovered from the corpus."""
+    out = tmp_path_factory.mktemp("discovered") / "report"
     build_report(UNSEEN, out, progress=False)
     return out
 
@@ -159,12 +168,44 @@ def test_example_lists_apply_only_to_the_example_corpus(tmp_path):
     assert "pass `--actors FILE`" in lists.missing_list_notice("actors")
 
 
-def test_no_page_tells_the_example_story(unseen_report):
+@pytest.mark.parametrize("report", ["unseen_report", "discovered_report"])
+def test_no_page_tells_the_example_story(report, request):
+    folder = request.getfixturevalue(report)
     for page in PAGES:
-        found = EXAMPLE_STORY.findall(visible_text(unseen_report / page))
+        found = EXAMPLE_STORY.findall(visible_text(folder / page))
         assert found == [], (page, found)
-    for table in (unseen_report / "tables").glob("*.csv"):
+    for table in (folder / "tables").glob("*.csv"):
         assert EXAMPLE_STORY.search(table.read_text(encoding="utf-8")) is None, table.name
+
+
+def test_discovered_lists_fill_the_sections_and_say_so(discovered_report):
+    from analysis.actors import read_actors
+    from analysis.codebook import read_codebook
+    from analysis.sources import read_source_rules
+
+    folder = discovered_report / "discovered"
+    codebook = read_codebook(folder / "codebook.yaml")
+    read_actors(folder / "actors.yaml")
+    read_source_rules(folder / "sources.yaml")
+    # The corpus's budget, election and rail-strike stories each have a cluster named by their own words.
+    names = " ".join(codebook.frame_names)
+    assert "budget" in names and "votes" in names and "strike" in names
+
+    study_page = visible_text(discovered_report / "index.html")
+    assert "The framing codebook used here was discovered from this corpus" in study_page
+    assert "No framing codebook was given" not in study_page
+    assert "Heatmap of framing-term matches" in study_page
+    assert ("discovered/codebook.yaml framing codebook, discovered from this corpus, not validated"
+            in study_page)
+    assert "discovered/sources.yaml source-category list, discovered from this corpus, not validated" in study_page
+    assert "analysis/data/codebook.yaml" not in study_page
+    framing_page = visible_text(discovered_report / "03_framing.html")
+    assert "The codebook is unvalidated." in framing_page
+    assert "discovered_lists = 'codebook,actors,sources'" in framing_page or \
+        "discovered_lists = 'codebook'" in framing_page
+    tone_page = visible_text(discovered_report / "04_tone.html")
+    assert "The actor list used here was discovered from this corpus" in tone_page
+    assert (discovered_report / "tables" / "frame-counts-by-outlet.csv").is_file()
 
 
 def test_appendix_code_shows_the_parameters_passed_without_machine_paths(unseen_report, report_with_lists):

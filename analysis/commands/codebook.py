@@ -60,15 +60,17 @@ def sample_size(text: str) -> int | None:
 
 def _add_codebook_option(parser) -> None:
     parser.add_argument("--codebook", type=Path, default=None, metavar="FILE",
-                        help="codebook YAML (default: analysis/data/codebook.yaml)")
+                        help="codebook: YAML, LIWC .dic or quanteda YAML (default: analysis/data/codebook.yaml, "
+                             "for the package's example corpus only)")
 
 
 def _run_sheet(args) -> None:
     from analysis.agreement import coding_sheet, sheet_csv
     from analysis.codebook import read_codebook
+    from analysis.lists import required_list
     from analysis.output import write_text_atomic
 
-    codebook = read_codebook(args.codebook)
+    codebook = read_codebook(required_list("codebook", args.codebook, args.corpus, "codebook-sheet"))
     text = sheet_csv(coding_sheet(corpus_from(args), codebook, args.sample, args.seed, args.unit))
     _refuse_to_replace(args.out, text)
     write_text_atomic(args.out, text)
@@ -91,6 +93,7 @@ def _run_agreement(args) -> None:
     from analysis.agreement import (ID_COLUMN, adjudicated, coder_agreement, dictionary_agreement,
                                     read_coded_sheet, unit_kind)
     from analysis.codebook import read_codebook
+    from analysis.lists import required_list
 
     names = [str(path) for path in args.coded]
     repeated = [name for index, name in enumerate(names) if name in names[:index]]
@@ -102,7 +105,7 @@ def _run_agreement(args) -> None:
     if args.table == "dictionary" and args.adjudicated is None and len(names) < 2:
         raise AnalysisError("codebook-agreement --table dictionary: give --adjudicated FILE, or the sheets of at "
                             "least two coders with --coded")
-    codebook = read_codebook(args.codebook)
+    codebook = read_codebook(required_list("codebook", args.codebook, args.corpus, "codebook-agreement"))
     stems = [path.stem for path in args.coded]
     coders = stems if len(set(stems)) == len(stems) else names  # a coder is named after the file
     sheets = {coder: read_coded_sheet(path, codebook) for coder, path in zip(coders, args.coded)}

@@ -23,7 +23,8 @@ def register(commands) -> None:
                         help='the node: a phrase, e.g. "missiles" or "Victory Day"')
     parser.add_argument("--frame", default=None, metavar="NAME", help="the node: every counted match of a frame")
     parser.add_argument("--codebook", type=Path, default=None, metavar="FILE",
-                        help="codebook YAML for --frame (default: analysis/data/codebook.yaml)")
+                        help="codebook for --frame: YAML, LIWC .dic or quanteda YAML (default: "
+                             "analysis/data/codebook.yaml, for the package's example corpus only)")
     parser.add_argument("--window", type=int, default=5, metavar="N",
                         help=f"words each side of the node, 1 to {MAX_WINDOW} (default: 5)")
     parser.add_argument("--min-count", type=int, default=2, metavar="N",
@@ -41,6 +42,7 @@ def register(commands) -> None:
 
 def _run_collocates(args) -> None:
     from analysis.codebook import read_codebook
+    from analysis.lists import required_list
     from analysis.collocates import MAX_WINDOW, collocates
     from analysis.vocabulary import read_stopwords
 
@@ -55,7 +57,8 @@ def _run_collocates(args) -> None:
     if args.top < 0:
         raise AnalysisError(f"collocates: --top must be 0 or more, not {args.top}")
     stop_words = read_stopwords(args.stopwords) if args.drop_stopwords or args.stopwords else frozenset()
-    codebook = read_codebook(args.codebook) if args.frame is not None else None
+    codebook = (read_codebook(required_list("codebook", args.codebook, args.corpus, "collocates --frame"))
+                if args.frame is not None else None)
     corpus = corpus_from(args)
     table = collocates(corpus, args.phrase, frame=args.frame, codebook=codebook, window=args.window,
                        min_count=args.min_count, stop_words=stop_words)

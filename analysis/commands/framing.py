@@ -8,6 +8,7 @@ from analysis.cli import add_corpus_options, corpus_from, emit
 from analysis.codebook import CUSTOM_FRAME, Codebook, codebook_from_terms, read_codebook
 from analysis.concordance import SORT_KEYS, concordance
 from analysis.errors import AnalysisError
+from analysis.lists import required_list
 from analysis.framing import (frame_counts, frame_counts_by_role, frame_definitions, frame_ranking, leave_one_term_out,
                               naming_choices, term_counts, voice_shares)
 
@@ -55,7 +56,8 @@ def register(commands) -> None:
 
 def _add_codebook_options(parser) -> None:
     parser.add_argument("--codebook", type=Path, default=None, metavar="FILE",
-                        help="codebook YAML (default: analysis/data/codebook.yaml)")
+                        help="codebook: the project's YAML, a LIWC .dic or a quanteda YAML dictionary (default: "
+                             "analysis/data/codebook.yaml, for the package's example corpus only)")
 
 
 def _codebook(args, phrases: list[str]) -> Codebook:
@@ -66,7 +68,8 @@ def _codebook(args, phrases: list[str]) -> Codebook:
         if not phrases:
             raise AnalysisError("terms: --no-codebook needs at least one --term PHRASE")
         return codebook_from_terms(phrases, args.frame_name)
-    return read_codebook(args.codebook).with_terms(phrases, args.frame_name)
+    chosen = required_list("codebook", args.codebook, args.corpus, "terms")
+    return read_codebook(chosen).with_terms(phrases, args.frame_name)
 
 
 def _run_terms(args) -> None:
@@ -86,7 +89,8 @@ def _run_kwic(args) -> None:
         raise AnalysisError("kwic: --window must be 0 or more words")
     if sum(value is not None for value in (args.phrase, args.frame, args.term_label)) != 1:
         raise AnalysisError("kwic: give exactly one of PHRASE, --frame NAME or --term-label LABEL")
-    codebook = None if args.phrase is not None else read_codebook(args.codebook)
+    codebook = (None if args.phrase is not None
+                else read_codebook(required_list("codebook", args.codebook, args.corpus, "kwic")))
     corpus = corpus_from(args)
     emit(concordance(corpus, args.phrase, frame=args.frame, term=args.term_label, codebook=codebook,
                      window=args.window, sort_by=args.sort), args)

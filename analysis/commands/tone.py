@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 
 from analysis.cli import add_corpus_options, add_output_options, corpus_from, emit
+from analysis.lists import required_list
 
 ORDER = 40
 # Ten times the default: enough for any interval, and a typo (an extra zero or three) cannot run for hours.
@@ -78,7 +79,8 @@ def _run_tone(args) -> None:
     elif args.by == "role":
         table = tone.tone_summary(tones, ["outlet", "role"], **options)
     elif args.by == "actor":
-        table = tone.naming_sentence_tone(tones, corpus=corpus, actors=args.actors, **options)
+        actors = required_list("actors", args.actors, corpus, "tone --by actor")
+        table = tone.naming_sentence_tone(tones, corpus=corpus, actors=actors, **options)
     elif args.by == "pairs":
         corpus.require_outlets(2)
         table = tone.outlet_differences(tones, **options, n_permutations=args.permutations)
