@@ -985,8 +985,8 @@ def plot_distinctive_terms(keyness_table: pd.DataFrame, corpus, top: int = 10, a
                   edgecolor=color, linewidth=1.2)
         axes.set_yticks(positions, list(rows["term"]))
         for y, (value, count, rest) in enumerate(zip(rows["log_odds_z"], rows["count"], rows["count_rest"])):
-            axes.text(value, y, f" {count}/{rest}", va="center", fontsize=7.5,
-                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
+            axes.annotate(f"{count}/{rest}", (value, y), xytext=(3, 0), textcoords="offset points", va="center",
+                          fontsize=7.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
         axes.axvline(critical, color=NEUTRAL, linewidth=0.8, linestyle="--")
         reference = group["reference"].iloc[0]
         versus = "the other outlets" if reference == REST else reference
