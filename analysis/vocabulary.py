@@ -915,12 +915,12 @@ def merge_subsumed_terms(key_terms: pd.DataFrame, count_column: str = "count",
 
     Within each group (by default one comparison: ``outlet`` and ``reference``), a
     term is subsumed by a longer term of the group when its words are a run of the
-    longer term's words ("jong un" in "kim jong un") and both have the same
+    longer term's words ("york city" in "new york city") and both have the same
     ``count_column`` (every occurrence of the longer term holds one of the shorter,
     so an equal count means the shorter never occurs elsewhere in that outlet).
     The subsumed row is dropped and the longest such term (then the first in
-    alphabetical order) keeps it: "kim jong un" stands for "jong", "jong un",
-    "kim jong" and "un" when all four have its count.
+    alphabetical order) keeps it: "new york city" stands for "york", "new york",
+    "york city" and "city" when all four have its count.
 
     Returns
     -------
