@@ -478,7 +478,7 @@ def discover_actors(corpus, min_count: int = 3) -> pd.DataFrame:
                          "n_documents": group["doc_id"].nunique(), "kind": "person" if person else "name",
                          "titled": titled})
     table = pd.DataFrame(rows, columns=columns)
-    table = table[[_is_phrase(alias) for alias in table["alias"]]]
+    table = table[table["alias"].map(_is_phrase).astype(bool)]  # a list mask on no rows would select columns
     table = table.sort_values(["total", "actor", "count", "alias"], ascending=[False, True, False, True])
     return table.reset_index(drop=True)
 

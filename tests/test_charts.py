@@ -84,17 +84,29 @@ def test_distinctive_terms_ranks_sizes_and_shades_by_log_odds_z():
     assert labels[::-1] == ["kim", "kim jong un", "north korea", "north"]
     bars = [patch for patch in first.patches]
     assert [round(bar.get_width(), 6) for bar in bars][::-1] == [1.6, 1.5, 1.2, 1.0]
-    # None reaches z = 1.96: every bar hollow (white face).
+    # None reaches z = 1.96, so no adjusted p is under 0.05: every bar hollow (white face).
     assert all(bar.get_facecolor()[:3] == (1.0, 1.0, 1.0) for bar in bars)
     plt.close(figure)
 
 
-def test_distinctive_terms_fills_bars_at_or_over_the_critical_z():
+def test_distinctive_terms_fill_bars_whose_adjusted_z_test_is_significant():
+    # A: p(z=2.5) = 0.0124, BH over A's two terms 0.0248 (solid); p(z=1.0) = 0.317 (hollow).
+    # B: one term, p(z=1.97) = 0.0488 (solid).
     table = _key_terms([("A", "flood", 9, 1, 2.5), ("A", "rain", 5, 3, 1.0), ("B", "sun", 4, 0, 1.97)])
     figure = plot_distinctive_terms(table, _corpus(["A", "B"]), top=5)
     filled = {label.get_text(): bar.get_facecolor()[:3] != (1.0, 1.0, 1.0)
               for axes in figure.axes for label, bar in zip(axes.get_yticklabels(), axes.patches)}
     assert filled == {"flood": True, "rain": False, "sun": True}
+    plt.close(figure)
+
+
+def test_distinctive_terms_adjust_for_every_term_compared():
+    # A: p(z=2.1) = 0.0357, p(z=2.0) = 0.0455, p(z=0.5) = 0.617; BH: 0.0357·3/1 = 0.107 and 0.0455·3/2 = 0.068,
+    # monotone: both 0.068 > 0.05. Unadjusted, the first two would pass; adjusted, every bar is hollow.
+    table = _key_terms([("A", "flood", 9, 1, 2.1), ("A", "rain", 8, 2, 2.0), ("A", "mud", 5, 3, 0.5),
+                        ("B", "sun", 4, 0, 0.3)])
+    figure = plot_distinctive_terms(table, _corpus(["A", "B"]), top=5)
+    assert all(bar.get_facecolor()[:3] == (1.0, 1.0, 1.0) for axes in figure.axes for bar in axes.patches)
     plt.close(figure)
 
 

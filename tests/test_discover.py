@@ -280,3 +280,16 @@ def test_bad_output_folders_exit_2_with_one_line(themes, tmp_path, capsys):
     status, _, err = run(capsys, "discover", "--corpus", themes.source, "--out", inside)
     assert status == 2 and err.count("\n") == 1 and "input folder" in err
     assert not inside.exists()
+
+
+def test_a_corpus_without_names_gets_an_empty_actor_list(tmp_path):
+    # Lower-case text only: no capitalised run is a name, so no actor (and no crash on the empty table).
+    folder = write_manifest_corpus(tmp_path / "plain", [
+        {"doc_id": "a", "outlet": "one", "text": "the river rose in the night and the road was closed.\n\n"
+                                                  "the river fell by noon and the road opened again."},
+        {"doc_id": "b", "outlet": "two", "text": "the road was closed when the river rose.\n\n"
+                                                  "by noon the river fell and the road opened."},
+    ])
+    from analysis import read_corpus
+
+    assert discover_actors(read_corpus(folder)).empty

@@ -70,8 +70,9 @@ def _run_sheet(args) -> None:
     from analysis.lists import required_list
     from analysis.output import write_text_atomic
 
-    codebook = read_codebook(required_list("codebook", args.codebook, args.corpus, "codebook-sheet"))
-    text = sheet_csv(coding_sheet(corpus_from(args), codebook, args.sample, args.seed, args.unit))
+    corpus = corpus_from(args)
+    codebook = read_codebook(required_list("codebook", args.codebook, corpus, "codebook-sheet"))
+    text = sheet_csv(coding_sheet(corpus, codebook, args.sample, args.seed, args.unit))
     _refuse_to_replace(args.out, text)
     write_text_atomic(args.out, text)
 

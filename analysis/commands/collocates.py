@@ -57,9 +57,9 @@ def _run_collocates(args) -> None:
     if args.top < 0:
         raise AnalysisError(f"collocates: --top must be 0 or more, not {args.top}")
     stop_words = read_stopwords(args.stopwords) if args.drop_stopwords or args.stopwords else frozenset()
-    codebook = (read_codebook(required_list("codebook", args.codebook, args.corpus, "collocates --frame"))
-                if args.frame is not None else None)
     corpus = corpus_from(args)
+    codebook = (read_codebook(required_list("codebook", args.codebook, corpus, "collocates --frame"))
+                if args.frame is not None else None)
     table = collocates(corpus, args.phrase, frame=args.frame, codebook=codebook, window=args.window,
                        min_count=args.min_count, stop_words=stop_words)
     rank = {outlet: index for index, outlet in enumerate(corpus.outlets)}

@@ -73,8 +73,8 @@ def _codebook(args, phrases: list[str]) -> Codebook:
 
 
 def _run_terms(args) -> None:
+    corpus = corpus_from(args)  # first: a corpus that cannot be read is the first thing to say
     codebook = _codebook(args, args.term)
-    corpus = corpus_from(args)
     if args.table == "naming" and not codebook.naming_sets:
         raise AnalysisError("terms --table naming: the codebook has no naming sets")
     table = {"terms": term_counts, "frames": frame_counts, "roles": frame_counts_by_role,
@@ -89,8 +89,8 @@ def _run_kwic(args) -> None:
         raise AnalysisError("kwic: --window must be 0 or more words")
     if sum(value is not None for value in (args.phrase, args.frame, args.term_label)) != 1:
         raise AnalysisError("kwic: give exactly one of PHRASE, --frame NAME or --term-label LABEL")
-    codebook = (None if args.phrase is not None
-                else read_codebook(required_list("codebook", args.codebook, args.corpus, "kwic")))
     corpus = corpus_from(args)
+    codebook = (None if args.phrase is not None
+                else read_codebook(required_list("codebook", args.codebook, corpus, "kwic")))
     emit(concordance(corpus, args.phrase, frame=args.frame, term=args.term_label, codebook=codebook,
                      window=args.window, sort_by=args.sort), args)
