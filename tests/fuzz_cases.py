@@ -30,6 +30,13 @@ from typing import Callable
 PYTHON = sys.executable
 GOOD_TEXT = "A headline about the talks\n\nThe minister said the talks went well. Critics disagreed.\n"
 TABLE_COMMANDS = ("corpus", "sentences", "vocab", "terms", "tone", "sources")
+# Commands that read a corpus but need more arguments; a broken corpus must be what they report first.
+OTHER_CORPUS_COMMANDS = {
+    "collocates": lambda f: ["collocates", "talks"],
+    "attention": lambda f: ["attention", "--term", "talks"],
+    "discover": lambda f: ["discover", "--out", str(f / "discovered")],
+    "codebook-sheet": lambda f: ["codebook-sheet", "--sample", "5", "--seed", "1", "--out", str(f / "sheet.csv")],
+}
 
 
 @dataclass
@@ -140,6 +147,9 @@ def _plain_input_errors() -> list[Case]:
         for command in TABLE_COMMANDS:
             cases.append(Case(f"{name} ({command})", "input errors", lambda f, c=corpus, cmd=command:
                               [cmd, "--corpus", str(f / c)], setup, "error", message))
+        for command, argv in OTHER_CORPUS_COMMANDS.items():
+            cases.append(Case(f"{name} ({command})", "input errors", lambda f, c=corpus, a=argv:
+                              [*a(f), "--corpus", str(f / c)], setup, "error", message))
     cases.append(Case("unknown --format", "input errors",
                       lambda f: ["corpus", "--corpus", str(f / "good"), "--format", "xml"], write_good_corpus, "error"))
     return cases
