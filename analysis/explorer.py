@@ -16,12 +16,11 @@ Two builds of the same data give byte-identical HTML. See docs/explorer.md.
 from __future__ import annotations
 
 import hashlib
-import json
 import itertools
+import json
 from contextlib import contextmanager
 from unittest import mock
 
-import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
@@ -289,8 +288,9 @@ for (const row of data.sentence_rows[i]) {
 }
 shown.text = texts.join("\\n\\n");
 const total = data.n_sentences_total[i];
-heading.text = "Sentences with \\u201c" + data.term[i] + "\\u201d (" + data.comparison[i] + "): " +
-  (texts.length < total ? texts.length + " of " + total + " shown" : total + "");
+const counted = texts.length < total ? texts.length + " of " + total + " shown"
+  : total + (total === 1 ? " sentence" : " sentences");
+heading.text = "Sentences with \\u201c" + data.term[i] + "\\u201d (" + data.comparison[i] + "): " + counted;
 """
 
 
@@ -330,8 +330,8 @@ def _layout(corpus, data: pd.DataFrame):
     })
     comparisons = list(dict.fromkeys(data["comparison"]))
     view = CDSView(filter=GroupFilter(column_name="comparison", group=comparisons[0]))
-    plot = figure(name="term-explorer-plot", width=820, height=560, x_axis_type="log", tools="pan,wheel_zoom,box_zoom,reset,save",
-                  toolbar_location="right", sizing_mode="stretch_width")
+    plot = figure(name="term-explorer-plot", width=820, height=560, x_axis_type="log",
+                  tools="pan,wheel_zoom,box_zoom,reset,save", toolbar_location="right", sizing_mode="stretch_width")
     points = plot.scatter("total", "log_odds_z", source=terms, view=view, size="size", fill_color="color",
                           line_color="line_color", fill_alpha="alpha", line_alpha="alpha",
                           nonselection_fill_alpha=0.25, nonselection_line_alpha=0.25,
@@ -345,14 +345,16 @@ def _layout(corpus, data: pd.DataFrame):
     plot.yaxis.axis_label = "weighted log-odds z (above 0: the target uses it more)"
     plot.toolbar.logo = None
 
-    select = Select(title="Comparison (target vs reference)", value=comparisons[0], options=comparisons, width=360)
-    search = TextInput(title="Find a term", placeholder="type part of a term", width=260)
-    status = Paragraph(text="", width=500, disable_math=True)
-    heading = Paragraph(text=PICK_A_TERM, sizing_mode="stretch_width", disable_math=True)
+    select = Select(name="term-explorer-comparison", title="Comparison (target vs reference)",
+                    value=comparisons[0], options=comparisons, width=360)
+    search = TextInput(name="term-explorer-search", title="Find a term", placeholder="type part of a term", width=260)
+    status = Paragraph(name="term-explorer-status", text="", width=500, disable_math=True)
+    heading = Paragraph(name="term-explorer-heading", text=PICK_A_TERM, sizing_mode="stretch_width", disable_math=True)
     # Shown as text (textContent), never as markup: a sentence holding "<script>" or "$x$" stays as typed.
-    shown = Div(text="", render_as_text=True, disable_math=True, sizing_mode="stretch_width",
-                styles={"white-space": "pre-wrap", "max-height": "24rem", "overflow-y": "auto",
-                        "font-size": "0.875rem", "line-height": "1.4"})
+    shown = Div(name="term-explorer-sentences", text="", render_as_text=True, disable_math=True,
+                sizing_mode="stretch_width", styles={"white-space": "pre-wrap", "max-height": "24rem",
+                                                     "overflow-y": "auto", "font-size": "0.875rem",
+                                                     "line-height": "1.4"})
     arguments = dict(terms=terms, view=view, search=search, select=select, status=status, heading=heading,
                      shown=shown, sentences=sentences)
     search.js_on_change("value_input", CustomJS(args=arguments, code=_SEARCH_JS))

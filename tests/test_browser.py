@@ -228,3 +228,99 @@ def test_markdown_in_the_corpus_makes_no_request_and_no_live_link(browser, markd
             assert f"{hostile_markdown(server, 'frame')}: " in text  # the concordance heading per frame
         page.close()
     assert server_requests == []
+
+
+# --- the term explorer (analysis.explorer) -------------------------------------------------
+
+EXPLORER_HOSTILE = '</script><script>alert(5)</script> <img src=x onerror="alert(6)"> & $$y$$'
+EXPLORER_OUTLET = f"A {EXPLORER_HOSTILE} <!--"  # in a sentence, "!" would end the sentence
+
+# Where a term's point is on the screen: its data position through the plot's scales, plus the canvas's place.
+EXPLORER_POINT = """([term, comparison]) => {
+  const doc = Bokeh.documents[0];
+  const plot = doc.get_model_by_name("term-explorer-plot");
+  const view = Bokeh.index.roots[0].owner.get_one(plot);
+  const data = plot.renderers[0].data_source.data;
+  let row = -1;
+  for (let i = 0; i < data.term.length; i++) {
+    if (data.term[i] === term && data.comparison[i] === comparison) { row = i; }
+  }
+  const box = view.canvas_view.el.getBoundingClientRect();
+  return [box.left + view.frame.x_scale.compute(data.total[row]),
+          box.top + view.frame.y_scale.compute(data.log_odds_z[row])];
+}"""
+
+# The text a widget shows (its shadow root, less bokeh's style sheets); null if it holds an element from the text.
+EXPLORER_TEXT = """name => {
+  const model = Bokeh.documents[0].get_model_by_name(name);
+  const root = Bokeh.index.roots[0].owner.get_one(model).el.shadowRoot;
+  if (root.querySelectorAll("img, script, b, i").length > 0) { return null; }
+  return Array.from(root.children).filter(e => e.tagName !== "STYLE" && e.tagName !== "LINK")
+    .map(e => e.innerText).join("");
+}"""
+
+
+def test_term_explorer_searches_hovers_and_lists_sentences_offline(browser, tmp_path):
+    import nbformat
+
+    from analysis import read_corpus
+    from analysis.explorer import term_explorer
+    from analysis.report import _render
+
+    records = [
+        {"doc_id": "a", "outlet": EXPLORER_OUTLET,
+         "text": "Sanctions hurt farmers.\n\nStandfirst here.\n\n"
+                 f"Farmers protest sanctions, {EXPLORER_HOSTILE} they said.\n\nSanctions again.\n"},
+        {"doc_id": "b", "outlet": "B",
+         "text": f"Missiles fly {EXPLORER_HOSTILE}.\n\nStandfirst there.\n\nFarmers watch missiles.\n"},
+    ]
+    explorer = term_explorer(read_corpus(write_jsonl(tmp_path / "explorer.jsonl", records)))
+    # The page as the report renders a notebook that displays the explorer (its offline template).
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Vocabulary\n\n## Term explorer"),
+        nbformat.v4.new_code_cell("term_explorer(corpus)", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": explorer._repr_html_(), "text/plain": "TermExplorer"})]),
+    ]
+    page_path = tmp_path / "explorer.html"
+    page_path.write_text(_render(notebook, "Vocabulary", [("explorer.html", "Vocabulary")], show_code=False),
+                         encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page, errors, refused = open_page(browser, page_path)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.wait_for_function("window.Bokeh !== undefined && Bokeh.index.roots.length > 0")
+    comparison = f"{EXPLORER_OUTLET} vs the other outlets"
+    assert page.locator("select").input_value() == comparison  # the outlet's name as typed, in the selector
+
+    page.locator("input[placeholder='type part of a term']").type("farm")
+    page.wait_for_function("text => Bokeh.documents[0].get_model_by_name('term-explorer-status').text.includes(text)",
+                           arg="1 term contains")
+    assert "1 term contains “farm” in this comparison." in page.evaluate(EXPLORER_TEXT, "term-explorer-status")
+    page.screenshot(path=str(ARTIFACTS / "explorer-search.png"))
+
+    x, y = page.evaluate(EXPLORER_POINT, ["farmers", comparison])
+    page.mouse.move(x, y)
+    tooltip = page.get_by_text("count (target / reference):")
+    tooltip.wait_for(state="visible")
+    page.screenshot(path=str(ARTIFACTS / "explorer-hover.png"))
+    # farmers: 2 in A, 1 in B.
+    assert page.get_by_text("2 / 1", exact=True).is_visible()
+
+    page.mouse.click(x, y)
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('term-explorer-sentences').text !== ''")
+    shown = page.evaluate(EXPLORER_TEXT, "term-explorer-sentences")
+    page.screenshot(path=str(ARTIFACTS / "explorer-sentences.png"), full_page=True)
+    assert shown == (f"{EXPLORER_OUTLET}: Sanctions hurt farmers.\n\n"
+                     f"{EXPLORER_OUTLET}: Farmers protest sanctions, {EXPLORER_HOSTILE} they said.\n\n"
+                     "B: Farmers watch missiles.")
+    assert "Sentences with “farmers”" in page.evaluate(EXPLORER_TEXT, "term-explorer-heading")
+
+    page.locator("select").select_option(label="B vs the other outlets")
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('term-explorer-sentences').text === ''")
+
+    assert page.evaluate("window.__injected === undefined")
+    assert dialogs == []
+    assert errors == [], errors
+    assert refused == [], refused
+    page.close()
