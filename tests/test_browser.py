@@ -318,6 +318,11 @@ def test_term_explorer_searches_hovers_and_lists_sentences_offline(browser, tmp_
 
     page.locator("select").select_option(label="B vs the other outlets")
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('term-explorer-sentences').text === ''")
+    page.locator("input[placeholder='type part of a term']").fill("missiles")  # a whole term selects it
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('term-explorer-sentences').text !== ''")
+    assert page.evaluate(EXPLORER_TEXT, "term-explorer-sentences") == (
+        f"B: Missiles fly {EXPLORER_HOSTILE}.\n\nB: Farmers watch missiles.")
+    page.screenshot(path=str(ARTIFACTS / "explorer-whole-term.png"), full_page=True)
 
     assert page.evaluate("window.__injected === undefined")
     assert dialogs == []
