@@ -720,7 +720,9 @@ def _discover_missing(corpus, given_lists: dict[str, Path | None], staging: Path
 
     folder = staging / DISCOVERED_FOLDER
     write_discovered(corpus, folder)
-    return {entry.parameter: folder / f"{entry.kind}.yaml" for entry in missing}
+    # A corpus with no recurring name or no quotation gets no actor or source list: those sections stay out.
+    return {entry.parameter: folder / f"{entry.kind}.yaml" for entry in missing
+            if (folder / f"{entry.kind}.yaml").is_file()}
 
 
 def _check_coding(corpus, codebook_given: Path | None, coded: list[Path], adjudicated: Path | None) -> None:
