@@ -956,48 +956,46 @@ def merge_subsumed_terms(key_terms: pd.DataFrame, count_column: str = "count",
 
 def plot_distinctive_terms(keyness_table: pd.DataFrame, corpus, top: int = 10, alpha: float = SIGNIFICANCE,
                            merge: bool = True):
-    """Return a figure: per outlet, its ``top`` most distinctive terms by log-odds z, drawn as log-odds z bars.
+    """Return a figure: per outlet, the ``top`` terms it uses more than the rest with the strongest evidence.
 
-    One statistic ranks, sizes and shades every bar: the weighted log-odds z-score
-    (Monroe et al. 2008). A bar is solid when the z-score's own two-sided test,
-    Benjamini–Hochberg adjusted over every term of that outlet's comparison, gives
-    p < ``alpha``; hollow bars are leads, not findings. With ``merge``, n-grams that
-    only occur inside a longer listed n-gram are shown once, as the longest form
-    (:func:`merge_subsumed_terms`), before the ``top`` are taken (the adjustment
-    still counts every term tested). Each bar is labelled with the term's counts
-    (outlet / rest).
+    One statistic ranks, sizes and shades every bar: the keyness test the tables and
+    the study page report (G², or the exact mid-p where an expected count is below 5).
+    Terms are ranked by its p-value (ties: larger log-odds z, then the term), each
+    bar's length is −log₁₀ p, and a bar is solid when the p-value adjusted for the
+    many terms tested (``p_adjusted``) is below ``alpha``; hollow bars are leads, not
+    findings. With ``merge``, n-grams that only occur inside a longer listed n-gram
+    are shown once, as the longest form (:func:`merge_subsumed_terms`), before the
+    ``top`` are taken. Each bar is labelled with the term's counts (outlet / rest).
     """
     from analysis.style import NEUTRAL, corpus_label
 
     colors = outlet_colors(corpus.outlets)
-    tested = keyness_table.assign(p_z=2 * norm.sf(keyness_table["log_odds_z"].abs()))
-    tested["p_z_adjusted"] = tested.groupby(["outlet", "reference"], sort=False)["p_z"].transform(
-        lambda p: pd.Series(benjamini_hochberg(p.to_numpy()), index=p.index))
-    table = merge_subsumed_terms(tested) if merge else tested
+    table = merge_subsumed_terms(keyness_table) if merge else keyness_table
     groups = [(name, group) for name, group in table.groupby("outlet", sort=False)]
     figure, axes_list = new_figure(7.5, 1.2 + 0.32 * top * max(len(groups), 1), nrows=max(len(groups), 1),
                                    squeeze=False)
     for axes, (outlet, group) in zip(axes_list[:, 0], groups):
-        over = group[group["log_odds_z"] > 0].sort_values(["log_odds_z", "term"], ascending=[False, True])
+        over = group[group["log_odds_z"] > 0].assign(evidence=lambda rows: -np.log10(rows["p_value"]))
+        over = over.sort_values(["p_value", "log_odds_z", "term"], ascending=[True, False, True])
         rows = over.head(top).iloc[::-1]
-        significant = rows["p_z_adjusted"] < alpha
+        significant = rows["p_adjusted"] < alpha
         color = colors.get(outlet, NEUTRAL)
         positions = np.arange(len(rows))
-        axes.barh(positions, rows["log_odds_z"], color=[color if s else "white" for s in significant],
+        axes.barh(positions, rows["evidence"], color=[color if s else "white" for s in significant],
                   edgecolor=color, linewidth=1.2)
         axes.set_yticks(positions, list(rows["term"]))
-        for y, (value, count, rest) in enumerate(zip(rows["log_odds_z"], rows["count"], rows["count_rest"])):
+        for y, (value, count, rest) in enumerate(zip(rows["evidence"], rows["count"], rows["count_rest"])):
             axes.annotate(f"{count}/{rest}", (value, y), xytext=(3, 0), textcoords="offset points", va="center",
                           fontsize=7.5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
         reference = group["reference"].iloc[0]
         versus = "the other outlets" if reference == REST else reference
         axes.set_title(f"{outlet}: words used more than {versus}", color="black")
-        axes.set_xlabel("log-odds z (weighted log-odds ratio ÷ its standard error)")
-        axes.set_xlim(0, max(1.0, float(rows["log_odds_z"].max()) if len(rows) else 0.0) * 1.25)
+        axes.set_xlabel("evidence: −log₁₀ p of the keyness test (2 means p = 0.01)")
+        axes.set_xlim(0, max(2.0, float(rows["evidence"].max()) if len(rows) else 0.0) * 1.25)
         axes.grid(axis="y", visible=False)
-    figure.suptitle(f"Distinctive terms per outlet, ranked by log-odds z (solid: the z-test's p < {alpha} after "
-                    "Benjamini–Hochberg adjustment over every term compared; counts: outlet/rest; longer n-grams "
-                    "stand for the shorter ones inside them)", x=0.0, ha="left", fontsize=8.5, wrap=True)
+    figure.suptitle(f"Distinctive terms per outlet, ranked by the keyness test (G², exact mid-p for small counts); "
+                    f"solid: p < {alpha} after adjusting for every term tested; counts: outlet/rest; longer n-grams "
+                    "stand for the shorter ones inside them", x=0.0, ha="left", fontsize=8.5, wrap=True)
     figure.tight_layout()
     add_source_line(figure, corpus_label(corpus))
     return figure

@@ -15,8 +15,14 @@ from analysis.vocabulary import merge_subsumed_terms, plot_distinctive_terms
 
 
 def _key_terms(rows):
-    """A keyness-like table from (outlet, term, count, count_rest, log_odds_z) rows (reference: rest)."""
-    table = pd.DataFrame(rows, columns=["outlet", "term", "count", "count_rest", "log_odds_z"])
+    """A keyness-like table from (outlet, term, count, count_rest, log_odds_z[, p_value, p_adjusted]) rows.
+
+    Without p-values, p = 10^−z, so that a bar's length (−log₁₀ p) is the row's z and the order by p is the
+    order by z; p_adjusted is then 1 (nothing significant).
+    """
+    rows = [row if len(row) == 7 else (*row, 10.0 ** -row[4], 1.0) for row in rows]
+    table = pd.DataFrame(rows, columns=["outlet", "term", "count", "count_rest", "log_odds_z", "p_value",
+                                        "p_adjusted"])
     table.insert(1, "reference", "rest")
     return table
 
@@ -76,37 +82,32 @@ def test_merge_of_an_empty_table_is_empty():
 
 # --- plot_distinctive_terms ----------------------------------------------------------------------------------------
 
-def test_distinctive_terms_ranks_sizes_and_shades_by_log_odds_z():
+def test_distinctive_terms_rank_size_and_shade_by_the_keyness_test():
     figure = plot_distinctive_terms(NAMES, _corpus(["A", "B"]), top=4)
     first = figure.axes[0]
     labels = [label.get_text() for label in first.get_yticklabels()]
-    # A's four highest z after merging, drawn bottom to top: kim jong un 1.5, kim 1.6 … top first.
+    # A's four smallest p after merging (p = 10^−z: kim 10^−1.6, kim jong un 10^−1.5 …), drawn bottom to top.
     assert labels[::-1] == ["kim", "kim jong un", "north korea", "north"]
     bars = [patch for patch in first.patches]
+    # Bar length −log₁₀ p: 1.6, 1.5, 1.2, 1.0.
     assert [round(bar.get_width(), 6) for bar in bars][::-1] == [1.6, 1.5, 1.2, 1.0]
-    # None reaches z = 1.96, so no adjusted p is under 0.05: every bar hollow (white face).
+    # No adjusted p under 0.05: every bar hollow (white face).
     assert all(bar.get_facecolor()[:3] == (1.0, 1.0, 1.0) for bar in bars)
     plt.close(figure)
 
 
-def test_distinctive_terms_fill_bars_whose_adjusted_z_test_is_significant():
-    # A: p(z=2.5) = 0.0124, BH over A's two terms 0.0248 (solid); p(z=1.0) = 0.317 (hollow).
-    # B: one term, p(z=1.97) = 0.0488 (solid).
-    table = _key_terms([("A", "flood", 9, 1, 2.5), ("A", "rain", 5, 3, 1.0), ("B", "sun", 4, 0, 1.97)])
+def test_distinctive_terms_fill_the_bars_whose_adjusted_p_is_under_alpha():
+    # flood: p 0.001 (−log₁₀ = 3), adjusted 0.004 → solid; rain: p 0.02, adjusted 0.06 → hollow although p < 0.05;
+    # sun: p 0.01, adjusted 0.049 → solid.
+    table = _key_terms([("A", "flood", 9, 1, 2.5, 0.001, 0.004), ("A", "rain", 5, 3, 2.6, 0.02, 0.06),
+                        ("B", "sun", 4, 0, 1.97, 0.01, 0.049)])
     figure = plot_distinctive_terms(table, _corpus(["A", "B"]), top=5)
     filled = {label.get_text(): bar.get_facecolor()[:3] != (1.0, 1.0, 1.0)
               for axes in figure.axes for label, bar in zip(axes.get_yticklabels(), axes.patches)}
     assert filled == {"flood": True, "rain": False, "sun": True}
-    plt.close(figure)
-
-
-def test_distinctive_terms_adjust_for_every_term_compared():
-    # A: p(z=2.1) = 0.0357, p(z=2.0) = 0.0455, p(z=0.5) = 0.617; BH: 0.0357·3/1 = 0.107 and 0.0455·3/2 = 0.068,
-    # monotone: both 0.068 > 0.05. Unadjusted, the first two would pass; adjusted, every bar is hollow.
-    table = _key_terms([("A", "flood", 9, 1, 2.1), ("A", "rain", 8, 2, 2.0), ("A", "mud", 5, 3, 0.5),
-                        ("B", "sun", 4, 0, 0.3)])
-    figure = plot_distinctive_terms(table, _corpus(["A", "B"]), top=5)
-    assert all(bar.get_facecolor()[:3] == (1.0, 1.0, 1.0) for axes in figure.axes for bar in axes.patches)
+    # Ranked by p, not by z: flood (p 0.001) above rain (p 0.02) although rain's z is larger.
+    assert [label.get_text() for label in figure.axes[0].get_yticklabels()][::-1] == ["flood", "rain"]
+    assert round(figure.axes[0].patches[-1].get_width(), 6) == 3.0
     plt.close(figure)
 
 
