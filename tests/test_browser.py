@@ -334,3 +334,28 @@ def test_term_explorer_searches_hovers_and_lists_sentences_offline(browser, tmp_
     assert errors == [], errors
     assert refused == [], refused
     page.close()
+
+
+def test_the_seed_reports_term_explorer_works_offline(browser, seed_report):
+    """The explorer on the vocabulary page of the report itself: search, hover, click, with no request."""
+    page, errors, refused = open_page(browser, seed_report / "02_vocabulary.html")
+    page.wait_for_function("window.Bokeh !== undefined && Bokeh.index.roots.length > 0")
+    assert page.locator(".term-explorer").count() == 1
+    comparison = "The National vs the other outlets"
+    page.locator(".term-explorer select").select_option(label=comparison)
+    page.locator(".term-explorer input[placeholder='type part of a term']").type("defenc")
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('term-explorer-status').text.includes('defenc')")
+    x, y = page.evaluate(EXPLORER_POINT, ["defence", comparison])
+    page.mouse.move(x, y)
+    page.get_by_text("count (target / reference):").wait_for(state="visible")
+    # "defence": 4 times in The National's article, never in the other two (read in seeds/).
+    assert page.get_by_text("4 / 0", exact=True).is_visible()
+    page.mouse.click(x, y)
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('term-explorer-sentences').text !== ''")
+    lines = page.evaluate(EXPLORER_TEXT, "term-explorer-sentences").split("\n\n")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "seed-report-explorer.png"), full_page=False)
+    assert lines and all(line.startswith("The National: ") and "defence" in line.lower() for line in lines)
+    assert errors == [], errors
+    assert refused == [], refused
+    page.close()
