@@ -192,3 +192,20 @@ def study_wide_sentence(tests: pd.DataFrame, alpha: float = 0.05) -> str:
         found = f"{len(surviving)} {'has' if len(surviving) == 1 else 'have'} an adjusted p below {alpha:g}: {shown}{more}"
     return (f"This page reports {len(tested)} tests ({families}), adjusted together with one Benjamini–Hochberg "
             f"correction; {found}. Everything else above is a lead to read in the texts, not a finding.")
+
+
+MAX_LISTED_DOCUMENTS = 20
+
+
+def documents_table(corpus, limit: int = MAX_LISTED_DOCUMENTS) -> pd.DataFrame:
+    """Return the study page's table of what was read: one row per document (``doc_id, outlet, date, title,
+    n_words, n_sentences``) for up to ``limit`` documents, else one row per outlet (:meth:`Corpus.outlet_summary`
+    with its first and last date), so that a corpus of thousands does not list them all."""
+    summary = corpus.summary()
+    if len(summary) <= limit:
+        return summary[["doc_id", "outlet", "date", "title", "n_words", "n_sentences"]]
+    by_outlet = corpus.outlet_summary()
+    dates = summary[summary["date"] != ""].groupby("outlet", sort=False)["date"].agg(["min", "max"])
+    by_outlet = by_outlet.merge(dates.rename(columns={"min": "first_date", "max": "last_date"}),
+                                left_on="outlet", right_index=True, how="left")
+    return by_outlet.fillna({"first_date": "", "last_date": ""})
