@@ -1,0 +1,38 @@
+"""The sources step gives the same attributions after its speed work.
+
+The CSV files in ``tests/data/attributions_snapshot/`` were written by :func:`analysis.sources.attributions`
+as it was *before* the speed work (prefilter, caches, compiled patterns), on the seed corpus, on
+``tests/data/unseen`` and on ``tests/data/attributions/dev/corpus.jsonl``. They are not hand-checked
+expectations: they only pin the output so that a faster implementation cannot change it. The
+hand-checked expectations live in ``tests/test_sources.py`` and ``tests/test_speakers.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import read_corpus
+from analysis.paths import PROJECT_ROOT, SEEDS_DIR
+from analysis.sources import attributions
+
+SNAPSHOTS = PROJECT_ROOT / "tests" / "data" / "attributions_snapshot"
+CORPORA = {
+    "seeds": SEEDS_DIR,
+    "unseen": PROJECT_ROOT / "tests" / "data" / "unseen",
+    "attributions-dev": PROJECT_ROOT / "tests" / "data" / "attributions" / "dev" / "corpus.jsonl",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPORA))
+def test_attributions_equal_the_snapshot_taken_before_the_speed_work(name):
+    expected = (SNAPSHOTS / f"{name}.csv").read_text(encoding="utf-8")
+    found = attributions(read_corpus(CORPORA[name])).to_csv(index=False)
+    assert found.splitlines() == expected.splitlines()
+
+
+def test_snapshots_are_not_empty():
+    # An empty snapshot would make the comparison above vacuous: each corpus has quoted speakers.
+    for name in CORPORA:
+        rows = (SNAPSHOTS / f"{name}.csv").read_text(encoding="utf-8").splitlines()
+        assert rows[0].startswith("doc_id,outlet,event,sentence_id,speaker,source")
+        assert len(rows) > 30
