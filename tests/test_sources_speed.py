@@ -2,7 +2,9 @@
 
 The CSV files in ``tests/data/attributions_snapshot/`` were written by :func:`analysis.sources.attributions`
 as it was *before* the speed work (prefilter, caches, compiled patterns), on the seed corpus, on
-``tests/data/unseen`` and on ``tests/data/attributions/dev/corpus.jsonl``. They are not hand-checked
+``tests/data/unseen`` and on ``tests/data/attributions/dev/corpus.jsonl``, once with the package's
+source rules (``NAME.csv``) and once with its speech verbs and no category lists, as the CLI and the
+benchmark run it (``NAME-no-categories.csv``). They are not hand-checked
 expectations: they only pin the output so that a faster implementation cannot change it. The
 hand-checked expectations live in ``tests/test_sources.py`` and ``tests/test_speakers.py``.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import read_corpus
+from analysis.lists import source_rules
 from analysis.paths import PROJECT_ROOT, SEEDS_DIR
 from analysis.sources import attributions
 
@@ -30,9 +33,16 @@ def test_attributions_equal_the_snapshot_taken_before_the_speed_work(name):
     assert found.splitlines() == expected.splitlines()
 
 
+@pytest.mark.parametrize("name", sorted(CORPORA))
+def test_attributions_without_categories_equal_the_snapshot(name):
+    expected = (SNAPSHOTS / f"{name}-no-categories.csv").read_text(encoding="utf-8")
+    found = attributions(read_corpus(CORPORA[name]), source_rules(None)).to_csv(index=False)
+    assert found.splitlines() == expected.splitlines()
+
+
 def test_snapshots_are_not_empty():
     # An empty snapshot would make the comparison above vacuous: each corpus has quoted speakers.
-    for name in CORPORA:
+    for name in [*CORPORA, *(f"{name}-no-categories" for name in CORPORA)]:
         rows = (SNAPSHOTS / f"{name}.csv").read_text(encoding="utf-8").splitlines()
         assert rows[0].startswith("doc_id,outlet,event,sentence_id,speaker,source")
         assert len(rows) > 30
