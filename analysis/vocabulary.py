@@ -42,7 +42,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from itertools import combinations
+from functools import lru_cache
+from itertools import chain, combinations
 from pathlib import Path
 from typing import Iterable
 
@@ -50,7 +51,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.stats import chi2, norm
-from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.errors import AnalysisError, RulesError
 from analysis.output import markdown_text
@@ -63,7 +63,7 @@ from analysis.stats import (
     exact_two_by_two_p,
 )
 from analysis.style import add_source_line, new_figure, outlet_colors
-from analysis.text import normalize_token, tokenize
+from analysis.text import match_tokens, normalize_token, token_matches, tokenize
 
 DEFAULT_STOPWORDS = DATA_DIR / "stopwords.txt"
 REST = "rest"
@@ -117,13 +117,25 @@ def default_options(ngram: int = 1, stopword_files: Iterable[Path | str] = (), i
 def _word_runs(text: str) -> list[list[tuple[str, str]]]:
     """Return the runs of (normalised word, kind) between punctuation marks in one sentence (clitics left out)."""
     runs: list[list[tuple[str, str]]] = [[]]
-    for token in tokenize(text):
-        if token.kind == "punct":
+    for match in token_matches(text):
+        form = _match_form(match)
+        if form is None:
             if runs[-1]:
                 runs.append([])
-        elif token.kind != "clitic":
-            runs[-1].append((token.norm, token.kind))
+        else:
+            runs[-1].append(form)
     return [run for run in runs if run]
+
+
+@lru_cache(maxsize=200_000)
+def _match_form(match: str) -> tuple[str, str] | None:
+    """Return (normalised word, kind) of one token match, or None for a punctuation mark (a clitic is left out).
+
+    A match is a punctuation mark, a word or number, or a word and its clitic, so
+    exactly one token of it is not a clitic.
+    """
+    (token,) = [token for token in match_tokens(match) if token.kind != "clitic"]
+    return None if token.kind == "punct" else (token.norm, token.kind)
 
 
 def sentence_terms(text: str, options: TermOptions) -> list[str]:
@@ -134,16 +146,15 @@ def sentence_terms(text: str, options: TermOptions) -> list[str]:
 def _run_terms(runs: list[list[tuple[str, str]]], options: TermOptions) -> list[str]:
     terms: list[str] = []
     stop = options.stopwords
+    numbers = options.include_numbers
     for run in runs:
+        norms = [norm for norm, _ in run]
+        # An n-gram may not start or end with a dropped word.
+        dropped = [norm in stop or (not numbers and kind == "number") for norm, kind in run]
         for size in range(1, options.ngram + 1):
-            for start in range(len(run) - size + 1):
-                gram = run[start:start + size]
-                first, last = gram[0], gram[-1]
-                if first[0] in stop or last[0] in stop:
-                    continue
-                if not options.include_numbers and (first[1] == "number" or last[1] == "number"):
-                    continue
-                terms.append(" ".join(norm for norm, _ in gram))
+            last = size - 1
+            terms.extend(" ".join(norms[start:start + size]) for start in range(len(run) - last)
+                         if not (dropped[start] or dropped[start + last]))
     return terms
 
 
@@ -192,36 +203,111 @@ class TermMatrix:
 
 
 def term_matrix(corpus, options: TermOptions | None = None) -> TermMatrix:
-    """Return the :class:`TermMatrix` of ``corpus`` (terms sorted alphabetically)."""
+    """Return the :class:`TermMatrix` of ``corpus`` (terms sorted alphabetically).
+
+    The terms are those of :func:`sentence_terms` on each sentence. Each distinct
+    token match is tokenised and normalised once; n-grams are built as arrays of
+    integer codes, and only the distinct n-grams become strings.
+    """
     options = options or default_options()
     sentences = corpus.sentences
-    doc_index = {doc_id: index for index, doc_id in enumerate(corpus.documents["doc_id"])}
-    terms_by_doc: list[list[str]] = [[] for _ in doc_index]
-    # Each sentence's distinct terms, so that counting them gives sentences containing a term.
-    sentence_terms_by_doc: list[list[str]] = [[] for _ in doc_index]
-    positions = np.zeros((len(doc_index), options.ngram), dtype=np.int64)
-    orders = np.arange(1, options.ngram + 1)
-    for doc_id, text in zip(sentences["doc_id"], sentences["text"]):
-        index = doc_index[doc_id]
-        runs = _word_runs(text)
-        terms = _run_terms(runs, options)
-        terms_by_doc[index].extend(terms)
-        sentence_terms_by_doc[index].extend(dict.fromkeys(terms))
-        for run in runs:
-            positions[index] += np.maximum(len(run) - orders + 1, 0)
-    vectorizer = CountVectorizer(analyzer=lambda terms: terms, lowercase=False)
-    if any(terms_by_doc):
-        counts = vectorizer.fit_transform(terms_by_doc).tocsr()
-        sentence_counts = vectorizer.transform(sentence_terms_by_doc).tocsr()
-        vocabulary = vectorizer.get_feature_names_out()
-    else:
-        counts, vocabulary = sparse.csr_matrix((len(terms_by_doc), 0)), np.array([], dtype=object)
-        sentence_counts = counts
+    n_documents, n_sentences = len(corpus.documents), len(sentences)
+    sentence_documents = pd.Index(corpus.documents["doc_id"]).get_indexer(sentences["doc_id"]).astype(np.int64)
+    if (sentence_documents < 0).any():
+        raise AnalysisError("the sentence table names a document that is not in the corpus")
+    codes, forms = _token_codes(sentences["text"].tolist())
+    # Each sentence ends with a -2, so a token's sentence is the number of sentence ends before it.
+    token_sentences = np.cumsum(codes == -2) - (codes == -2)
+    token_documents = sentence_documents[token_sentences]
+    norms = [norm for norm, _ in forms]
+    # Whether each token is a word an n-gram may not start or end with; codes -2 and -1 are no words.
+    dropped = np.array([True, True] + [norm in options.stopwords or (not options.include_numbers and kind == "number")
+                                       for norm, kind in forms], dtype=bool)[codes + 2]
+    positions = np.zeros((n_documents, options.ngram), dtype=np.int64)
+    in_word = codes >= 0
+    whole = in_word  # whether the window of the current order starting at each token lies inside one run
+    grams, gram_strings = codes, norms  # each window's n-gram code, and the text of each code
+    found: list[tuple[np.ndarray, np.ndarray, list[str]]] = []  # per order: sentences, n-gram codes, texts
+    for order in range(1, options.ngram + 1):
+        width = len(codes) - order + 1
+        if width <= 0:
+            break
+        if order > 1:
+            whole = whole[:width] & in_word[order - 1:]
+            keys = grams[:width][whole] * len(forms) + codes[order - 1:][whole]
+            gram_codes, distinct = pd.factorize(keys, sort=False)
+            grams = np.full(width, -1, dtype=np.int64)
+            grams[whole] = gram_codes
+            prefixes, lasts = np.divmod(distinct, len(forms))
+            gram_strings = [gram_strings[prefix] + " " + norms[last]
+                            for prefix, last in zip(prefixes.tolist(), lasts.tolist())]
+        positions[:, order - 1] = np.bincount(token_documents[:width][whole], minlength=n_documents)
+        kept = whole & ~dropped[:width] & ~dropped[order - 1:]
+        found.append((token_sentences[:width][kept], grams[kept], gram_strings))
+    used_codes = [np.flatnonzero(np.bincount(kept_grams, minlength=len(strings))) for _, kept_grams, strings in found]
+    vocabulary = sorted({strings[code] for used, (_, _, strings) in zip(used_codes, found) for code in used.tolist()})
+    column = {term: index for index, term in enumerate(vocabulary)}
+    rows, columns = [], []
+    for used, (kept_sentences, kept_grams, strings) in zip(used_codes, found):
+        column_of_code = np.full(len(strings), -1, dtype=np.int64)
+        column_of_code[used] = [column[strings[code]] for code in used.tolist()]
+        rows.append(kept_sentences)
+        columns.append(column_of_code[kept_grams])
+    rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    columns = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+    by_sentence = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, columns)),
+                                    shape=(n_sentences, len(vocabulary)))
+    by_sentence.sum_duplicates()
+    in_sentence = by_sentence.copy()
+    in_sentence.data[:] = 1
+    documents_of_sentences = sparse.csr_matrix(
+        (np.ones(n_sentences, dtype=np.int64), (sentence_documents, np.arange(n_sentences))),
+        shape=(n_documents, n_sentences))
+    counts = _canonical(documents_of_sentences @ by_sentence)
+    sentence_counts = _canonical(documents_of_sentences @ in_sentence)
     documents = corpus.documents[["doc_id", "outlet", "event"]].copy()
     words = sentences.groupby("doc_id")["n_words"].sum()
     documents["n_words"] = documents["doc_id"].map(words).fillna(0).astype(int)
-    return TermMatrix(counts.astype(np.int64), np.asarray(vocabulary, dtype=object), documents,
-                      sentence_counts.astype(np.int64), positions)
+    return TermMatrix(counts, np.asarray(vocabulary, dtype=object), documents, sentence_counts, positions)
+
+
+TOKEN_CHUNK_SENTENCES = 20_000
+"""Sentences split into pieces at once by :func:`_token_codes`, which bounds the strings held in memory."""
+
+_SENTENCE_END = " "  # never a piece of str.split(), so it can mark where a sentence ends
+
+
+def _token_codes(texts: list[str]) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Return (code of each token match, distinct (normalised word, kind) forms) of the sentences ``texts``.
+
+    A word's code indexes the forms; a punctuation mark's is -1; each sentence is
+    followed by a -2. Clitics are left out. Texts are split at white space, and
+    each distinct piece is tokenised once (see :func:`analysis.text.token_matches`),
+    however often it occurs.
+    """
+    form_codes: dict[tuple[str, str], int] = {}
+    piece_codes: dict[str, tuple[int, ...]] = {_SENTENCE_END: (-2,)}
+    code_chunks = []
+    for start in range(0, len(texts), TOKEN_CHUNK_SENTENCES):
+        pieces: list[str] = []
+        for text in texts[start:start + TOKEN_CHUNK_SENTENCES]:
+            pieces.extend(text.split())
+            pieces.append(_SENTENCE_END)
+        for piece in set(pieces).difference(piece_codes):
+            forms = map(_match_form, token_matches(piece))
+            piece_codes[piece] = tuple(-1 if form is None else form_codes.setdefault(form, len(form_codes))
+                                       for form in forms)
+        code_chunks.append(np.fromiter(chain.from_iterable(map(piece_codes.__getitem__, pieces)), dtype=np.int64))
+    codes = np.concatenate(code_chunks) if code_chunks else np.zeros(0, dtype=np.int64)
+    return codes, list(form_codes)
+
+
+def _canonical(matrix) -> sparse.csr_matrix:
+    """Return ``matrix`` as a CSR matrix of int64 counts, indices sorted and no stored zero."""
+    matrix = sparse.csr_matrix(matrix, dtype=np.int64)
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    return matrix
 
 
 EXACT_TESTS = {"mid-p": "Fisher mid-p", "fisher": "Fisher exact"}
