@@ -36,7 +36,8 @@ from analysis.speakers import (
 )
 from analysis.paths import DATA_DIR
 from analysis.style import add_source_line, category_colors, corpus_label, new_figure, outlet_colors, text_color_on
-from analysis.text import count_words, match_key, quote_spans, quoted_word_count, spans_overlapping, tokenize
+from analysis.text import (count_words, match_key, match_tokens, quote_spans, quoted_word_count, spans_overlapping,
+                           token_matches)
 from analysis.yamlfile import read_yaml, where
 
 DEFAULT_SOURCE_RULES = DATA_DIR / "sources.yaml"
@@ -188,12 +189,14 @@ def _tokens(text: str) -> list[_Token]:
     """Return the text model's tokens of ``text`` with their character offsets."""
     result, position = [], 0
     find = text.find
-    for token in tokenize(text):
-        word = token.text
-        start = find(word, position)
-        start = position if start < 0 else start
-        position = start + len(word)
-        result.append(_Token(word, token.norm, token.kind, start, position, word[:1].isupper()))
+    # tokenize's fast path: the same tokens, each distinct match tokenised once per process.
+    for match in token_matches(text):
+        for token in match_tokens(match):
+            word = token.text
+            start = find(word, position)
+            start = position if start < 0 else start
+            position = start + len(word)
+            result.append(_Token(word, token.norm, token.kind, start, position, word[:1].isupper()))
     return result
 
 
