@@ -1,0 +1,193 @@
+"""Benchmark ``python -m analysis measure`` as a whole process: 1 against 2 workers, and memory as the corpus grows.
+
+* Workers: ``measure --workers 1`` and ``--workers 2`` on the same corpus of
+  about 1 M words, alternately (``--repeats`` each, best wall time counts);
+  ratio = wall with 1 worker / wall with 2 (the issue's aim: at least 1.7).
+* Memory: ``measure --workers 2`` on corpora of about 1 M, 3 M and 10 M words:
+  wall time, words per second and the peak resident memory of the whole process
+  tree (the command and every worker it starts), sampled every 0.1 s; ratio =
+  peak at 10 M / peak at 1 M (aim: at most 1.5). The 1 M point is the 2-worker
+  run of the workers comparison.
+
+The corpora are made by ``bench/make_corpus.py`` (cached under ``build/bench/``;
+10 M words take a few seconds to write) and read as JSONL. The tree's memory is
+sampled with psutil when it is installed, else from ``/proc/PID/status``
+(VmRSS) and ``/proc/PID/task/*/children``; the table says which. Sampling can
+miss a spike shorter than 0.1 s.
+
+Results: ``bench/results/comparisons.csv`` (the two ratios) and
+``bench/results/scale.csv`` (one row per run).
+
+Usage: .venv/bin/python bench/bench_scale.py [--quick] [--repeats 1]
+(``--quick``: only the 1 M corpus, one run per worker count: a smoke run.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+from bench.make_corpus import cached_corpus  # noqa: E402
+from bench.results_table import (  # noqa: E402
+    COMPARISON_COLUMNS,
+    COMPARISONS,
+    RESULTS_DIR,
+    comparison_row,
+    print_rows,
+    update_table,
+)
+
+SIZES = (1_000_000, 3_000_000, 10_000_000)
+WORKERS = (1, 2)
+SAMPLE_SECONDS = 0.1
+SCALE = RESULTS_DIR / "scale.csv"
+SCALE_COLUMNS = ["corpus_words", "workers", "wall_seconds", "words_per_second", "peak_rss_mb", "memory_sampler"]
+
+
+def measure_command(corpus: Path, study: Path, workers: int) -> list[str]:
+    """Return the command line that measures ``corpus`` into the new folder ``study`` with ``workers`` workers."""
+    return [sys.executable, "-m", "analysis", "measure", "--corpus", str(corpus), "--out", str(study),
+            "--workers", str(workers), "--quiet"]
+
+
+def sampler_name() -> str:
+    """Return how the process tree's memory is read: ``psutil`` when installed, else ``/proc``."""
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        return "/proc"
+    return "psutil"
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Return the resident memory of process ``pid`` and all its descendants now, in bytes (0 once it is gone)."""
+    if sampler_name() == "psutil":
+        import psutil
+
+        try:
+            root = psutil.Process(pid)
+            processes = [root] + root.children(recursive=True)
+        except psutil.Error:
+            return 0
+        total = 0
+        for process in processes:
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:  # ended between listing and reading
+                pass
+        return total
+    return sum(_proc_rss_bytes(one) for one in _proc_tree(pid))
+
+
+def _proc_tree(pid: int) -> list[int]:
+    """Return ``pid`` and its descendants, read from /proc."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                pending += [int(child) for child in children.read_text().split()]
+            except OSError:
+                pass
+    return found
+
+
+def _proc_rss_bytes(pid: int) -> int:
+    """Return VmRSS of ``pid`` from /proc in bytes (0 when it has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def run_sampled(command: list[str]) -> tuple[float, float]:
+    """Run ``command`` to its end; return its wall time in seconds and the peak resident memory of its process
+    tree in MB, sampled every SAMPLE_SECONDS. A failing command raises CalledProcessError."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_DIR)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss_bytes(process.pid))
+        time.sleep(SAMPLE_SECONDS)
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return seconds, peak / 2**20
+
+
+def corpus_words(path: Path) -> int:
+    """Return the number of words of the corpus at ``path`` as the package counts them (after cleaning)."""
+    from analysis import read_corpus
+
+    return int(read_corpus(path).sentences["n_words"].sum())
+
+
+def scale_row(n_words: int, workers: int, seconds: float, peak_mb: float, sampler: str) -> dict:
+    """Return one row of the scale table."""
+    return {"corpus_words": n_words, "workers": workers, "wall_seconds": round(seconds, 2),
+            "words_per_second": round(n_words / seconds), "peak_rss_mb": round(peak_mb, 1), "memory_sampler": sampler}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only the 1 M-word corpus, one run each (a smoke run)")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each worker count on 1 M words (default 1)")
+    args = parser.parse_args()
+    sizes = SIZES[:1] if args.quick else SIZES
+    repeats = 1 if args.quick else args.repeats
+    sampler = sampler_name()
+    paths = {size: cached_corpus("corpus", size) for size in sizes}
+    words = {size: corpus_words(path) for size, path in paths.items()}
+    runs: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
+        def run(size: int, workers: int) -> None:
+            study = Path(folder) / f"study-{size}-{workers}-{len(runs.get((size, workers), []))}"
+            seconds, peak = run_sampled(measure_command(paths[size], study, workers))
+            runs.setdefault((size, workers), []).append((seconds, peak))
+            print(f"measure, {words[size]:,} words, {workers} worker(s): {seconds:.2f} s, "
+                  f"{words[size] / seconds:,.0f} words/s, peak {peak:,.0f} MB ({sampler})", flush=True)
+
+        for _ in range(repeats):
+            for workers in WORKERS:
+                run(SIZES[0], workers)
+        for size in sizes[1:]:
+            run(size, WORKERS[-1])
+
+    best = {key: (min(run[0] for run in values), max(run[1] for run in values)) for key, values in runs.items()}
+    scale_rows = [scale_row(words[size], workers, *best[size, workers], sampler) for size, workers in best]
+    small = SIZES[0]
+    comparisons = [comparison_row(
+        "measure: 2 workers vs 1", words[small], "wall s, whole process (best run); ratio 1 worker/2 workers",
+        best[small, 2][0], best[small, 1][0], round(best[small, 1][0] / best[small, 2][0], 2), ">= 1.7")]
+    if not args.quick:
+        large = SIZES[-1]
+        comparisons.append(comparison_row(
+            "measure: peak memory at 10 M vs 1 M words (2 workers)", words[large],
+            f"peak RSS MB of the process tree ({sampler}); ratio large/small",
+            round(best[large, 2][1], 1), round(best[small, 2][1], 1),
+            round(best[large, 2][1] / best[small, 2][1], 2), "<= 1.5"))
+    comparisons = [{**row, "value": round(row["value"], 2), "baseline": round(row["baseline"], 2)}
+                   for row in comparisons]
+    if not args.quick:  # a smoke run does not overwrite the full run's tables
+        update_table(SCALE, scale_rows, SCALE_COLUMNS, key=["corpus_words", "workers"])
+        update_table(COMPARISONS, comparisons, COMPARISON_COLUMNS, key=["comparison", "metric"])
+    print_rows(scale_rows, SCALE_COLUMNS)
+    print_rows(comparisons, COMPARISON_COLUMNS)
+    if not args.quick:
+        print(f"written to {SCALE.relative_to(PROJECT_DIR)} and {COMPARISONS.relative_to(PROJECT_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
