@@ -286,19 +286,29 @@ def _token_codes(texts: list[str]) -> tuple[np.ndarray, list[tuple[str, str]]]:
     however often it occurs.
     """
     form_codes: dict[tuple[str, str], int] = {}
-    piece_codes: dict[str, tuple[int, ...]] = {_SENTENCE_END: (-2,)}
-    code_chunks = []
+    piece_index: dict[str, int] = {_SENTENCE_END: 0}
+    piece_codes: list[int] = [-2]  # the codes of every distinct piece, one after another
+    piece_starts, piece_lengths = [0], [1]
+    index_chunks = []
     for start in range(0, len(texts), TOKEN_CHUNK_SENTENCES):
         pieces: list[str] = []
         for text in texts[start:start + TOKEN_CHUNK_SENTENCES]:
             pieces.extend(text.split())
             pieces.append(_SENTENCE_END)
-        for piece in set(pieces).difference(piece_codes):
-            forms = map(_match_form, token_matches(piece))
-            piece_codes[piece] = tuple(-1 if form is None else form_codes.setdefault(form, len(form_codes))
-                                       for form in forms)
-        code_chunks.append(np.fromiter(chain.from_iterable(map(piece_codes.__getitem__, pieces)), dtype=np.int64))
-    codes = np.concatenate(code_chunks) if code_chunks else np.zeros(0, dtype=np.int64)
+        for piece in set(pieces).difference(piece_index):
+            forms = [_match_form(match) for match in token_matches(piece)]
+            piece_index[piece] = len(piece_starts)
+            piece_starts.append(len(piece_codes))
+            piece_lengths.append(len(forms))
+            piece_codes.extend(-1 if form is None else form_codes.setdefault(form, len(form_codes)) for form in forms)
+        index_chunks.append(np.fromiter(map(piece_index.__getitem__, pieces), dtype=np.int64, count=len(pieces)))
+    indices = np.concatenate(index_chunks) if index_chunks else np.zeros(0, dtype=np.int64)
+    # Expand each piece into its codes: a piece of n matches gives n consecutive codes from its start.
+    lengths = np.asarray(piece_lengths, dtype=np.int64)[indices]
+    ends = np.cumsum(lengths)
+    offsets = np.arange(ends[-1] if len(ends) else 0, dtype=np.int64) - np.repeat(ends - lengths, lengths)
+    codes = np.asarray(piece_codes, dtype=np.int64)[np.repeat(np.asarray(piece_starts, dtype=np.int64)[indices],
+                                                              lengths) + offsets]
     return codes, list(form_codes)
 
 
