@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import RulesError
-from analysis.matching import compile_phrase
+from analysis.matching import compile_phrase, matching_form
 from analysis.output import markdown_text
 from analysis.speakers import (
     describe_speaker,
@@ -159,11 +159,25 @@ def classify_speaker(speaker: str, rules: SourceRules | Path | str | None = None
     US-based Carnegie Endowment" is Ankit Panda, an analyst, not the US).
     """
     rules = _rules(rules)
+    known = _rule_words(rules).classified
+    found = known.get(speaker)
+    if found is None:
+        if len(known) >= _MAX_CLASSIFIED:
+            known.clear()  # bounded for a corpus with millions of distinct speakers
+        found = known[speaker] = _classify_speaker(speaker, rules)
+    return found
+
+
+_MAX_CLASSIFIED = 65_536
+
+
+def _classify_speaker(speaker: str, rules: SourceRules) -> tuple[str, str, str]:
     best: tuple[int, int, str, str, str] | None = None
+    form = matching_form(speaker)  # normalised once for all the names, not once per name
     for order, category in enumerate(rules.categories):
         for kind, names in (("person", category.people), ("group", category.names)):
             for name in names:
-                if compile_phrase(name).find(speaker):
+                if compile_phrase(name).find(speaker, form):
                     key = (1 if kind == "person" else 0, len(name), category.id, name, kind)
                     if best is None or key[:2] > best[:2]:
                         best = key
@@ -451,8 +465,9 @@ def _next_to_quotation(tokens: list[_Token], quotes: list[tuple[int, int]], firs
 _NAMING_VERBS = {"called", "calls", "described", "describes", "dubbed", "branded", "labelled", "labeled", "termed"}
 
 
-_RuleWords = namedtuple("_RuleWords", ["rules", "pattern", "ascii_words", "phrases", "tag_starters"])
+_RuleWords = namedtuple("_RuleWords", ["rules", "pattern", "ascii_words", "phrases", "tag_starters", "classified"])
 _RULE_WORDS: dict[int, _RuleWords] = {}
+_MAX_RULE_SETS = 8
 _WORD_RUN = re.compile(r"\w+")
 
 
@@ -462,7 +477,8 @@ def _rule_words(rules: SourceRules) -> _RuleWords:
     ``pattern`` finds any word that can start an attribution tag, or a colon at the end;
     ``ascii_words`` holds the same words when all are plain ASCII letters, digits and
     underscores (else None); ``phrases`` pairs each verb phrase with its words;
-    ``tag_starters`` holds the words a tag of :func:`_find_tags` outside a phrase opens with.
+    ``tag_starters`` holds the words a tag of :func:`_find_tags` outside a phrase opens with;
+    ``classified`` caches :func:`classify_speaker` per speaker.
     """
     found = _RULE_WORDS.get(id(rules))
     if found is None or found.rules is not rules:
@@ -474,7 +490,9 @@ def _rule_words(rules: SourceRules) -> _RuleWords:
         ascii_words = frozenset(word.lower() for word in words) if plain else None
         phrases = tuple((phrase, phrase.split()) for phrase in rules.verb_phrases if phrase.split())
         starters = frozenset(rules.verbs | rules.quote_verbs | rules.participles | {"according"})
-        found = _RuleWords(rules, pattern, ascii_words, phrases, starters)
+        found = _RuleWords(rules, pattern, ascii_words, phrases, starters, {})
+        while len(_RULE_WORDS) >= _MAX_RULE_SETS:
+            del _RULE_WORDS[next(iter(_RULE_WORDS))]  # the oldest: each entry keeps its rules alive
         _RULE_WORDS[id(rules)] = found
     return found
 
