@@ -164,7 +164,8 @@ def main() -> None:
             our_runs.append(run_measured([sys.executable, "-m", "analysis", "vocab", "--corpus", str(path),
                                           "--ngram", "2", "--format", "csv", "--out", str(our_out)]))
             print(f"run {repeat + 1}: scattertext {peer_runs[-1][0]:.2f} s, {peer_runs[-1][1]:.0f} MB; "
-                  f"ours {our_runs[-1][0]:.2f} s, {our_runs[-1][1]:.0f} MB", flush=True)
+                  f"ours {our_runs[-1][0]:.2f} s, {our_runs[-1][1]:.0f} MB; "
+                  f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     peer_wall, ours_wall = min(run[0] for run in peer_runs), min(run[0] for run in our_runs)
     peer_peak, ours_peak = max(run[1] for run in peer_runs), max(run[1] for run in our_runs)
     rows = [

@@ -25,6 +25,7 @@ Usage: .venv/bin/python bench/bench_scale.py [--quick] [--repeats 1]
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -49,7 +50,8 @@ SIZES = (1_000_000, 3_000_000, 10_000_000)
 WORKERS = (1, 2)
 SAMPLE_SECONDS = 0.1
 SCALE = RESULTS_DIR / "scale.csv"
-SCALE_COLUMNS = ["corpus_words", "workers", "wall_seconds", "words_per_second", "peak_rss_mb", "memory_sampler"]
+SCALE_COLUMNS = ["corpus_words", "workers", "wall_seconds", "words_per_second", "peak_rss_mb", "memory_sampler",
+                 "load_before"]
 
 
 def measure_command(corpus: Path, study: Path, workers: int) -> list[str]:
@@ -112,9 +114,11 @@ def _proc_rss_bytes(pid: int) -> int:
     return 0
 
 
-def run_sampled(command: list[str]) -> tuple[float, float]:
-    """Run ``command`` to its end; return its wall time in seconds and the peak resident memory of its process
-    tree in MB, sampled every SAMPLE_SECONDS. A failing command raises CalledProcessError."""
+def run_sampled(command: list[str]) -> tuple[float, float, float]:
+    """Run ``command`` to its end; return its wall time in seconds, the peak resident memory of its process
+    tree in MB, sampled every SAMPLE_SECONDS, and the 1-minute load average before it started.
+    A failing command raises CalledProcessError."""
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=PROJECT_DIR)
     peak = 0
@@ -124,7 +128,7 @@ def run_sampled(command: list[str]) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return seconds, peak / 2**20
+    return seconds, peak / 2**20, load
 
 
 def corpus_words(path: Path) -> int:
@@ -134,10 +138,12 @@ def corpus_words(path: Path) -> int:
     return int(read_corpus(path).sentences["n_words"].sum())
 
 
-def scale_row(n_words: int, workers: int, seconds: float, peak_mb: float, sampler: str) -> dict:
-    """Return one row of the scale table."""
+def scale_row(n_words: int, workers: int, seconds: float, peak_mb: float, sampler: str, load: float) -> dict:
+    """Return one row of the scale table; ``load`` is the machine's 1-minute load average before the run
+    (other work on the machine slows a run and hides the gain of a second worker)."""
     return {"corpus_words": n_words, "workers": workers, "wall_seconds": round(seconds, 2),
-            "words_per_second": round(n_words / seconds), "peak_rss_mb": round(peak_mb, 1), "memory_sampler": sampler}
+            "words_per_second": round(n_words / seconds), "peak_rss_mb": round(peak_mb, 1), "memory_sampler": sampler,
+            "load_before": round(load, 2)}
 
 
 def main() -> None:
@@ -150,14 +156,15 @@ def main() -> None:
     sampler = sampler_name()
     paths = {size: cached_corpus("corpus", size) for size in sizes}
     words = {size: corpus_words(path) for size, path in paths.items()}
-    runs: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    runs: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         def run(size: int, workers: int) -> None:
             study = Path(folder) / f"study-{size}-{workers}-{len(runs.get((size, workers), []))}"
-            seconds, peak = run_sampled(measure_command(paths[size], study, workers))
-            runs.setdefault((size, workers), []).append((seconds, peak))
+            seconds, peak, load = run_sampled(measure_command(paths[size], study, workers))
+            runs.setdefault((size, workers), []).append((seconds, peak, load))
             print(f"measure, {words[size]:,} words, {workers} worker(s): {seconds:.2f} s, "
-                  f"{words[size] / seconds:,.0f} words/s, peak {peak:,.0f} MB ({sampler})", flush=True)
+                  f"{words[size] / seconds:,.0f} words/s, peak {peak:,.0f} MB ({sampler}), "
+                  f"load average before {load:.2f} on {os.cpu_count()} cores", flush=True)
 
         for _ in range(repeats):
             for workers in WORKERS:
@@ -165,8 +172,9 @@ def main() -> None:
         for size in sizes[1:]:
             run(size, WORKERS[-1])
 
-    best = {key: (min(run[0] for run in values), max(run[1] for run in values)) for key, values in runs.items()}
-    scale_rows = [scale_row(words[size], workers, *best[size, workers], sampler) for size, workers in best]
+    best = {key: min(values) for key, values in runs.items()}  # the fastest run, with its own peak and load
+    scale_rows = [scale_row(words[size], workers, seconds, peak, sampler, load)
+                  for (size, workers), (seconds, peak, load) in best.items()]
     small = SIZES[0]
     comparisons = [comparison_row(
         "measure: 2 workers vs 1", words[small], "wall s, whole process (best run); ratio 1 worker/2 workers",
