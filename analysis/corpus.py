@@ -229,19 +229,65 @@ def read_corpus(path: Path | str | None = None, rules: Path | str | CleaningRule
     cleaning_rules = rules if isinstance(rules, CleaningRules) else read_cleaning_rules(rules)
     if path.is_dir():
         documents, texts, files = _read_folder(path)
-    elif path.exists() or path.is_symlink():
-        kind = TABLE_SUFFIXES.get(path.suffix.lower())
-        if kind is None:
-            raise CorpusError(
-                f"{path}: unsupported corpus file type '{path.suffix}'; give a folder with "
-                f"{MANIFEST_NAME}, or a .csv, .jsonl or .parquet file"
-            )
-        documents, texts = _read_table(path, kind)
-        files = (path,)
     else:
+        documents, texts = _read_table(path, _table_kind(path))
+        files = (path,)
+    return corpus_of_documents(documents, texts, cleaning_rules, path, files)
+
+
+def corpus_of_documents(documents: pd.DataFrame, texts: list[str], rules: CleaningRules, path: Path,
+                        files: tuple[Path, ...] = ()) -> Corpus:
+    """Return the cleaned :class:`Corpus` of ``documents`` (rows of a validated documents table) and their texts.
+
+    :func:`read_corpus` ends here with every document; :mod:`analysis.measure`
+    calls it with one partition's rows, so each partition is cleaned exactly as the
+    whole corpus would be. ``path`` names the corpus in errors.
+    """
+    documents = documents.reset_index(drop=True)
+    lines, paragraphs = _clean(documents, texts, rules, path)
+    return Corpus(documents, lines, paragraphs, path, rules, files)
+
+
+def read_document_table(path: Path | str) -> tuple[pd.DataFrame, list[str] | None, tuple[Path, ...]]:
+    """Return the validated documents table of the corpus at ``path``, the texts, and the files read.
+
+    For a corpus folder the texts are not read (None): each file's existence and
+    place are checked, and :func:`read_document_texts` reads a slice of them. For
+    a table (CSV, JSONL, Parquet) the texts come with the table. Errors are those
+    of :func:`read_corpus`, one line naming the file and row.
+    """
+    path = Path(path)
+    if path.is_dir():
+        manifest_path, manifest = _read_manifest(path)
+        files = [manifest_path]
+        for row_number, name in enumerate(manifest["file"], start=2):
+            files.append(_manifest_file(path, manifest_path, row_number, name)[0])
+        documents = _document_table(manifest.drop(columns=["file"]), manifest_path, MANIFEST_NAME, first_row=2)
+        documents["source"] = [Path(name.strip()).as_posix() for name in manifest["file"]]
+        return documents, None, tuple(files)
+    documents, texts = _read_table(path, _table_kind(path))
+    return documents, texts, (path,)
+
+
+def read_document_texts(folder: Path | str, documents: pd.DataFrame) -> list[str]:
+    """Return the texts of ``documents`` (rows of a corpus folder's documents table), read from ``folder``."""
+    folder = Path(folder)
+    texts = [read_text_file(folder / source, source=source) for source in documents["source"]]
+    _check_texts(documents, texts, [str(folder / name) for name in documents["source"]])
+    return texts
+
+
+def _table_kind(path: Path) -> str:
+    """Return the kind of the corpus table at ``path`` (csv, jsonl, parquet); CorpusError when it is none."""
+    if not (path.exists() or path.is_symlink()):
         raise CorpusError(f"{path}: no such file or folder")
-    lines, paragraphs = _clean(documents, texts, cleaning_rules, path)
-    return Corpus(documents, lines, paragraphs, path, cleaning_rules, files)
+    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise CorpusError(
+            f"{path}: unsupported corpus file type '{path.suffix}'; give a folder with "
+            f"{MANIFEST_NAME}, or a .csv, .jsonl or .parquet file"
+        )
+    return kind
 
 
 def normalize_name(value: str) -> str:
@@ -262,32 +308,43 @@ _INVISIBLE = str.maketrans({"\u200b": None, "\u2060": None, "\ufeff": None})
 
 
 def _read_folder(folder: Path) -> tuple[pd.DataFrame, list[str], tuple[Path, ...]]:
-    manifest_path = folder / MANIFEST_NAME
-    if not (manifest_path.exists() or manifest_path.is_symlink()):
-        raise CorpusError(f"{folder}: no {MANIFEST_NAME} manifest in this folder")
-    manifest = _read_csv(manifest_path, MANIFEST_NAME)
-    _require_columns(manifest, MANIFEST_REQUIRED, manifest_path)
-    root = folder.resolve()
+    manifest_path, manifest = _read_manifest(folder)
     texts, files = [], [manifest_path]
     for row_number, name in enumerate(manifest["file"], start=2):
-        name = name.strip()
-        label = f"{manifest_path}: line {row_number}"
-        if not name:
-            raise CorpusError(f"{label}: the 'file' column is empty")
-        relative = Path(name)
-        if relative.is_absolute() or ".." in relative.parts:
-            raise CorpusError(f"{label}: file '{name}' is outside the corpus folder (use a path inside {folder})")
-        file_path = folder / relative
-        if not file_path.resolve().is_relative_to(root):
-            raise CorpusError(f"{label}: file '{name}' is outside the corpus folder (use a path inside {folder})")
-        if not (file_path.exists() or file_path.is_symlink()):
-            raise CorpusError(f"{label}: file '{name}' does not exist in {folder}")
+        file_path, relative = _manifest_file(folder, manifest_path, row_number, name)
         texts.append(read_text_file(file_path, source=relative.as_posix()))
         files.append(file_path)
     documents = _document_table(manifest.drop(columns=["file"]), manifest_path, MANIFEST_NAME, first_row=2)
     documents["source"] = [Path(name.strip()).as_posix() for name in manifest["file"]]
     _check_texts(documents, texts, [str(folder / name) for name in documents["source"]])
     return documents, texts, tuple(files)
+
+
+def _read_manifest(folder: Path) -> tuple[Path, pd.DataFrame]:
+    """Return the path and the table of the manifest of the corpus folder ``folder``."""
+    manifest_path = folder / MANIFEST_NAME
+    if not (manifest_path.exists() or manifest_path.is_symlink()):
+        raise CorpusError(f"{folder}: no {MANIFEST_NAME} manifest in this folder")
+    manifest = _read_csv(manifest_path, MANIFEST_NAME)
+    _require_columns(manifest, MANIFEST_REQUIRED, manifest_path)
+    return manifest_path, manifest
+
+
+def _manifest_file(folder: Path, manifest_path: Path, row_number: int, name: str) -> tuple[Path, Path]:
+    """Return the path of the text file a manifest row names, and that name; CorpusError when unusable."""
+    name = name.strip()
+    label = f"{manifest_path}: line {row_number}"
+    if not name:
+        raise CorpusError(f"{label}: the 'file' column is empty")
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise CorpusError(f"{label}: file '{name}' is outside the corpus folder (use a path inside {folder})")
+    file_path = folder / relative
+    if not file_path.resolve().is_relative_to(folder.resolve()):
+        raise CorpusError(f"{label}: file '{name}' is outside the corpus folder (use a path inside {folder})")
+    if not (file_path.exists() or file_path.is_symlink()):
+        raise CorpusError(f"{label}: file '{name}' does not exist in {folder}")
+    return file_path, relative
 
 
 def _read_table(path: Path, kind: str) -> tuple[pd.DataFrame, list[str]]:
