@@ -339,7 +339,9 @@ def measure(corpus_path: Path | str, out_dir: Path | str, rules: Path | str | No
             to_measure.append(partition)
         else:
             partials[partition.number] = cached
-    tasks = [(partition, corpus_path, documents.iloc[partition.start:partition.stop],
+    # Workers of a cluster run elsewhere: they find a corpus folder's text files by its absolute path.
+    task_path = corpus_path.absolute() if scheduler is not None else corpus_path
+    tasks = [(partition, task_path, documents.iloc[partition.start:partition.stop],
               None if texts is None else texts[partition.start:partition.stop], options) for partition in to_measure]
     for partition, result in _run_partitions(tasks, workers, scheduler, progress):
         if isinstance(result, AnalysisError):
