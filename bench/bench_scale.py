@@ -1,13 +1,15 @@
 """Benchmark ``python -m analysis measure`` as a whole process: 1 against 2 workers, and memory as the corpus grows.
 
 * Workers: ``measure --workers 1`` and ``--workers 2`` on the same corpus of
-  about 1 M words, alternately (``--repeats`` each, best wall time counts);
-  ratio = wall with 1 worker / wall with 2 (the issue's aim: at least 1.7).
+  about 1 M words (about 1,650 articles), alternately (``--repeats`` each, best
+  wall time counts), with measure's default partition size (2,000 documents:
+  one partition) and with ``--partition-size 200`` (9 partitions); ratio = wall
+  with 1 worker / wall with 2 (the issue's aim: at least 1.7).
 * Memory: ``measure --workers 2`` on corpora of about 1 M, 3 M and 10 M words:
   wall time, words per second and the peak resident memory of the whole process
-  tree (the command and every worker it starts), sampled every 0.1 s; ratio =
-  peak at 10 M / peak at 1 M (aim: at most 1.5). The 1 M point is the 2-worker
-  run of the workers comparison.
+  tree (the command and every worker it starts), sampled every 0.1 s, with the
+  default partition size; ratio = peak at 10 M / peak at 1 M (aim: at most
+  1.5). The 1 M point is the 2-worker default run of the workers comparison.
 
 The corpora are made by ``bench/make_corpus.py`` (cached under ``build/bench/``;
 10 M words take a few seconds to write) and read as JSONL. The tree's memory is
@@ -36,6 +38,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
+from analysis.measure import DEFAULT_PARTITION_SIZE  # noqa: E402
 from bench.make_corpus import cached_corpus  # noqa: E402
 from bench.results_table import (  # noqa: E402
     COMPARISON_COLUMNS,
@@ -50,14 +53,19 @@ SIZES = (1_000_000, 3_000_000, 10_000_000)
 WORKERS = (1, 2)
 SAMPLE_SECONDS = 0.1
 SCALE = RESULTS_DIR / "scale.csv"
-SCALE_COLUMNS = ["corpus_words", "workers", "wall_seconds", "words_per_second", "peak_rss_mb", "memory_sampler",
-                 "load_before"]
+SCALE_COLUMNS = ["corpus_words", "workers", "partition_size", "wall_seconds", "words_per_second", "peak_rss_mb",
+                 "memory_sampler", "load_before"]
+# measure's default partition size (2,000 documents) leaves a 1 M-word corpus (about 1,650 articles) in one
+# partition, which one worker measures while the other waits; 200 documents make 9 partitions.
+PARTITION_SIZES = (None, 200)
 
 
-def measure_command(corpus: Path, study: Path, workers: int) -> list[str]:
-    """Return the command line that measures ``corpus`` into the new folder ``study`` with ``workers`` workers."""
-    return [sys.executable, "-m", "analysis", "measure", "--corpus", str(corpus), "--out", str(study),
-            "--workers", str(workers), "--quiet"]
+def measure_command(corpus: Path, study: Path, workers: int, partition_size: int | None = None) -> list[str]:
+    """Return the command line that measures ``corpus`` into the new folder ``study`` with ``workers`` workers
+    (and ``partition_size`` documents per partition, when given)."""
+    command = [sys.executable, "-m", "analysis", "measure", "--corpus", str(corpus), "--out", str(study),
+               "--workers", str(workers), "--quiet"]
+    return command + ([] if partition_size is None else ["--partition-size", str(partition_size)])
 
 
 def sampler_name() -> str:
@@ -138,10 +146,13 @@ def corpus_words(path: Path) -> int:
     return int(read_corpus(path).sentences["n_words"].sum())
 
 
-def scale_row(n_words: int, workers: int, seconds: float, peak_mb: float, sampler: str, load: float) -> dict:
+def scale_row(n_words: int, workers: int, seconds: float, peak_mb: float, sampler: str, load: float,
+              partition_size: int | None = None) -> dict:
     """Return one row of the scale table; ``load`` is the machine's 1-minute load average before the run
     (other work on the machine slows a run and hides the gain of a second worker)."""
-    return {"corpus_words": n_words, "workers": workers, "wall_seconds": round(seconds, 2),
+    return {"corpus_words": n_words, "workers": workers,
+            "partition_size": DEFAULT_PARTITION_SIZE if partition_size is None else partition_size,
+            "wall_seconds": round(seconds, 2),
             "words_per_second": round(n_words / seconds), "peak_rss_mb": round(peak_mb, 1), "memory_sampler": sampler,
             "load_before": round(load, 2)}
 
@@ -156,40 +167,47 @@ def main() -> None:
     sampler = sampler_name()
     paths = {size: cached_corpus("corpus", size) for size in sizes}
     words = {size: corpus_words(path) for size, path in paths.items()}
-    runs: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+    runs: dict[tuple[int, int, int | None], list[tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
-        def run(size: int, workers: int) -> None:
-            study = Path(folder) / f"study-{size}-{workers}-{len(runs.get((size, workers), []))}"
-            seconds, peak, load = run_sampled(measure_command(paths[size], study, workers))
-            runs.setdefault((size, workers), []).append((seconds, peak, load))
-            print(f"measure, {words[size]:,} words, {workers} worker(s): {seconds:.2f} s, "
-                  f"{words[size] / seconds:,.0f} words/s, peak {peak:,.0f} MB ({sampler}), "
-                  f"load average before {load:.2f} on {os.cpu_count()} cores", flush=True)
+        def run(size: int, workers: int, partition_size: int | None) -> None:
+            key = (size, workers, partition_size)
+            study = Path(folder) / f"study-{size}-{workers}-{partition_size}-{len(runs.get(key, []))}"
+            seconds, peak, load = run_sampled(measure_command(paths[size], study, workers, partition_size))
+            runs.setdefault(key, []).append((seconds, peak, load))
+            print(f"measure, {words[size]:,} words, {workers} worker(s), partition size "
+                  f"{partition_size or 'default'}: {seconds:.2f} s, {words[size] / seconds:,.0f} words/s, "
+                  f"peak {peak:,.0f} MB ({sampler}), load average before {load:.2f} on {os.cpu_count()} cores",
+                  flush=True)
 
         for _ in range(repeats):
-            for workers in WORKERS:
-                run(SIZES[0], workers)
+            for partition_size in PARTITION_SIZES:
+                for workers in WORKERS:
+                    run(SIZES[0], workers, partition_size)
         for size in sizes[1:]:
-            run(size, WORKERS[-1])
+            run(size, WORKERS[-1], None)
 
     best = {key: min(values) for key, values in runs.items()}  # the fastest run, with its own peak and load
-    scale_rows = [scale_row(words[size], workers, seconds, peak, sampler, load)
-                  for (size, workers), (seconds, peak, load) in best.items()]
+    scale_rows = [scale_row(words[size], workers, seconds, peak, sampler, load, partition_size)
+                  for (size, workers, partition_size), (seconds, peak, load) in best.items()]
     small = SIZES[0]
-    comparisons = [comparison_row(
-        "measure: 2 workers vs 1", words[small], "wall s, whole process (best run); ratio 1 worker/2 workers",
-        best[small, 2][0], best[small, 1][0], round(best[small, 1][0] / best[small, 2][0], 2), ">= 1.7")]
+    comparisons = []
+    for partition_size in PARTITION_SIZES:
+        one, two = best[small, 1, partition_size][0], best[small, 2, partition_size][0]
+        documents = sum(1 for _ in open(paths[small], encoding="utf-8"))
+        n_partitions = -(-documents // (partition_size or DEFAULT_PARTITION_SIZE))
+        comparisons.append(comparison_row(
+            f"measure: 2 workers vs 1, partition size {partition_size or 'default'} ({n_partitions} partition{'s' if n_partitions != 1 else ''})",
+            words[small], "wall s, whole process (best run), 2 workers vs 1; ratio 1 worker/2 workers",
+            round(two, 2), round(one, 2), round(one / two, 2), ">= 1.7"))
     if not args.quick:
         large = SIZES[-1]
         comparisons.append(comparison_row(
             "measure: peak memory at 10 M vs 1 M words (2 workers)", words[large],
-            f"peak RSS MB of the process tree ({sampler}); ratio large/small",
-            round(best[large, 2][1], 1), round(best[small, 2][1], 1),
-            round(best[large, 2][1] / best[small, 2][1], 2), "<= 1.5"))
-    comparisons = [{**row, "value": round(row["value"], 2), "baseline": round(row["baseline"], 2)}
-                   for row in comparisons]
+            f"peak RSS MB of the process tree ({sampler}), 10 M vs 1 M; ratio 10 M/1 M",
+            round(best[large, 2, None][1], 1), round(best[small, 2, None][1], 1),
+            round(best[large, 2, None][1] / best[small, 2, None][1], 2), "<= 1.5"))
     if not args.quick:  # a smoke run does not overwrite the full run's tables
-        update_table(SCALE, scale_rows, SCALE_COLUMNS, key=["corpus_words", "workers"])
+        update_table(SCALE, scale_rows, SCALE_COLUMNS, key=["corpus_words", "workers", "partition_size"])
         update_table(COMPARISONS, comparisons, COMPARISON_COLUMNS, key=["comparison", "metric"])
     print_rows(scale_rows, SCALE_COLUMNS)
     print_rows(comparisons, COMPARISON_COLUMNS)
