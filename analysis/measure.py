@@ -104,13 +104,13 @@ class PartialTables:
 # --- 1. partitions ---------------------------------------------------------------------------------------------
 
 
-def corpus_partitions(documents: pd.DataFrame, texts: list[str] | None, corpus_path: Path,
-                      options: MeasureOptions, partition_size: int) -> list[Partition]:
+def corpus_partitions(documents: pd.DataFrame, text_digests: list[bytes], options: MeasureOptions,
+                      partition_size: int) -> list[Partition]:
     """Return the partitions of ``partition_size`` consecutive documents, each keyed by its content and the options.
 
-    A partition's content is its rows of the documents table and its texts (for a
-    corpus folder, the bytes of its text files), so the key changes when anything
-    the partition's tables depend on changes.
+    A partition's content is its rows of the documents table and the digests of
+    its texts (:func:`text_digests`), so the key changes when anything the
+    partition's tables depend on changes.
     """
     partitions = []
     for number, start in enumerate(range(0, len(documents), partition_size)):
@@ -119,23 +119,28 @@ def corpus_partitions(documents: pd.DataFrame, texts: list[str] | None, corpus_p
         rows = documents.iloc[start:stop]
         digest.update(json.dumps([list(rows.columns)] + rows.astype(str).values.tolist(),
                                  ensure_ascii=False).encode("utf-8"))
-        for offset in range(start, stop):
-            if texts is None:
-                digest.update(_file_digest(corpus_path / documents["source"].iloc[offset]))
-            else:
-                digest.update(hashlib.sha256(texts[offset].encode("utf-8")).digest())
+        for text_digest in text_digests[start:stop]:
+            digest.update(text_digest)
         content = digest.hexdigest()
         key = hashlib.sha256(f"{content}\n{options.fingerprint}".encode()).hexdigest()[:32]
         partitions.append(Partition(number, start, stop, content, key))
     return partitions
 
 
-def _file_digest(path: Path) -> bytes:
-    """Return the SHA-256 digest of a text file; a file that cannot be read hashes as its error (reported later)."""
-    try:
-        return hashlib.sha256(read_input_bytes(path)).digest()
-    except AnalysisError as error:
-        return hashlib.sha256(str(error).encode("utf-8")).digest()
+def text_digests(documents: pd.DataFrame, texts: list[str] | None, corpus_path: Path) -> list[bytes]:
+    """Return the SHA-256 digest of each document's text: of its file's bytes for a corpus folder (``texts`` None).
+
+    A file that cannot be read hashes as its error, which the partition reading it reports.
+    """
+    if texts is not None:
+        return [hashlib.sha256(text.encode("utf-8")).digest() for text in texts]
+    digests = []
+    for source in documents["source"]:
+        try:
+            digests.append(hashlib.sha256(read_input_bytes(corpus_path / source)).digest())
+        except AnalysisError as error:
+            digests.append(hashlib.sha256(str(error).encode("utf-8")).digest())
+    return digests
 
 
 def measure_options(rules=None, codebook=None, sources=None, ngram: int = 1) -> tuple[MeasureOptions, dict]:
@@ -328,7 +333,8 @@ def measure(corpus_path: Path | str, out_dir: Path | str, rules: Path | str | No
     out_dir = check_study_folder(out_dir, corpus_path)
     options, described = measure_options(rules, codebook, sources, ngram)
     documents, texts, files = read_document_table(corpus_path)
-    partitions = corpus_partitions(documents, texts, corpus_path, options, partition_size)
+    digests = text_digests(documents, texts, corpus_path)
+    partitions = corpus_partitions(documents, digests, options, partition_size)
     _prepare_study_folder(out_dir)
     cache = out_dir / "partitions"
     partials: dict[int, PartialTables] = {}
@@ -360,8 +366,8 @@ def measure(corpus_path: Path | str, out_dir: Path | str, rules: Path | str | No
         if name not in tables:
             (folder / f"{name}.parquet").unlink(missing_ok=True)  # from an earlier run with other options
     _remove_unused_partitions(cache, {partition.key for partition in partitions})
-    manifest = _manifest(corpus_path, files, described, ngram, partition_size, partitions, tables,
-                         measured=len(to_measure))
+    manifest = _manifest(corpus_path, files, None if texts is not None else digests, described, ngram,
+                         partition_size, partitions, tables, measured=len(to_measure))
     write_text_atomic(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return out_dir
 
@@ -501,12 +507,18 @@ def _reemit_warnings(partials: list[PartialTables]) -> None:
             warnings.warn(message, category if isinstance(category, type) else UserWarning, stacklevel=3)
 
 
-def _manifest(corpus_path: Path, files: tuple[Path, ...], described: dict, ngram: int, partition_size: int,
-              partitions: list[Partition], tables: dict[str, pd.DataFrame], measured: int) -> dict:
-    """Return the study's manifest: nothing in it depends on the machine, the engine or the time."""
+def _manifest(corpus_path: Path, files: tuple[Path, ...], digests: list[bytes] | None, described: dict, ngram: int,
+              partition_size: int, partitions: list[Partition], tables: dict[str, pd.DataFrame],
+              measured: int) -> dict:
+    """Return the study's manifest: nothing in it depends on the machine, the engine or the time.
+
+    ``digests`` are those of a corpus folder's text files (``files[1:]``), already
+    computed; None for a table, whose one file is hashed here.
+    """
     root = corpus_path if corpus_path.is_dir() else corpus_path.parent
-    inputs = [{"file": Path(os.path.relpath(path, root)).as_posix(), "sha256": _sha256(read_input_bytes(path))}
-              for path in files]
+    hashes = [_sha256(read_input_bytes(files[0]))] + [digest.hex() for digest in digests or []]
+    inputs = [{"file": Path(os.path.relpath(path, root)).as_posix(), "sha256": sha256}
+              for path, sha256 in zip(files, hashes)]
     return {
         "corpus": {"name": corpus_path.name, "kind": "folder" if corpus_path.is_dir() else "table",
                    "n_documents": int(sum(partition.stop - partition.start for partition in partitions)),

@@ -1,6 +1,7 @@
 """measure: a corpus measured in partitions gives the whole corpus's tables, byte for byte, on any engine."""
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -137,7 +138,12 @@ def test_manifest_names_no_path_of_the_machine(studies, corpora):
     text = (studies["jsonl"] / "manifest.json").read_text(encoding="utf-8")
     assert str(corpora["jsonl"].parent) not in text and str(Path.home()) not in text
     manifest = json.loads(text)
-    assert manifest["corpus"]["files"][0]["file"] == "unseen.jsonl"
+    assert manifest["corpus"]["files"] == [
+        {"file": "unseen.jsonl", "sha256": hashlib.sha256(corpora["jsonl"].read_bytes()).hexdigest()}]
+    files = study_manifest(studies["folder"])["corpus"]["files"]
+    assert len(files) == 36 and files[0]["file"] == "corpus.csv"
+    assert all(entry["sha256"] == hashlib.sha256((UNSEEN / entry["file"]).read_bytes()).hexdigest()
+               for entry in files)
 
 
 def test_rerun_reuses_every_partition_and_appending_measures_only_the_last(corpora, tmp_path):

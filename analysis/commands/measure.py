@@ -64,6 +64,7 @@ def _run_measure(args) -> None:
     if not args.quiet:
         print(f"partitions: {manifest['n_partitions_measured']} measured, "
               f"{manifest['n_partitions_reused']} reused", file=sys.stderr)
+    n_partitions = len(manifest["partitions"])
     write_stdout(f"{args.out}: {manifest['corpus']['n_documents']:,} documents in "
-                 f"{len(manifest['partitions'])} partitions ({manifest['n_partitions_measured']} measured, "
+                 f"{n_partitions} partition{'' if n_partitions == 1 else 's'} ({manifest['n_partitions_measured']} measured, "
                  f"{manifest['n_partitions_reused']} reused); rows: {counts}\n")
