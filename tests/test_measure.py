@@ -10,17 +10,17 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from analysis.cli import main
+from analysis.codebook import read_codebook
 from analysis.corpus import read_corpus
 from analysis.errors import AnalysisError
 from analysis.framing import frame_matches
 from analysis.lists import source_rules
 from analysis.measure import load_study, measure, parquet_bytes, study_manifest
-from analysis.codebook import read_codebook
 from analysis.paths import DEFAULT_CODEBOOK
 from analysis.sources import attributions
 from analysis.tone import sentence_tone
+from analysis.vocabulary import default_options, keyness, sentence_terms
 from conftest import write_jsonl
-from analysis.vocabulary import default_options, keyness
 
 UNSEEN = Path(__file__).parent / "data" / "unseen"
 SIZE = 5  # 35 documents → 7 partitions of 5
@@ -93,9 +93,7 @@ def test_sentence_rows_equal_those_of_the_whole_corpus(studies, corpora, kind):
 def test_term_counts_are_the_sums_of_the_outlets_documents(studies, corpora):
     corpus = read_corpus(corpora["folder"])
     counts = load_study(studies["folder"])["term_counts_by_outlet"].set_index(["outlet", "term"])
-    # A second method: count each term's sentences' terms per document by hand from the token table.
-    from analysis.vocabulary import sentence_terms
-
+    # A second method: the terms of each sentence, one at a time, summed per outlet.
     options = default_options()
     by_outlet: dict[tuple[str, str], int] = {}
     documents: dict[tuple[str, str], set] = {}
@@ -227,3 +225,13 @@ def test_command_errors_are_one_line_and_exit_2(tmp_path, capsys, case):
     assert expected in error
     assert sorted(path.name for path in foreign.iterdir()) == ["notes.txt"]
     assert not (tmp_path / "study").exists() and not (UNSEEN / "study").exists()
+
+
+def test_progress_goes_to_standard_error_unless_quiet(tmp_path, capsys):
+    arguments = ["measure", "--corpus", str(UNSEEN), "--workers", "1", "--partition-size", "20"]
+    assert main([*arguments, "--out", str(tmp_path / "loud")]) == 0
+    loud = capsys.readouterr()
+    assert "partitions" in loud.err and "2/2" in loud.err
+    assert "35 documents in 2 partitions" in loud.out
+    assert main([*arguments, "--out", str(tmp_path / "quiet"), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

@@ -1,7 +1,6 @@
 """``measure``: measure a corpus once, in partitions and in parallel, into a study folder of tables."""
 
 import argparse
-import sys
 from pathlib import Path
 
 from analysis.cli import write_stdout
@@ -61,10 +60,8 @@ def _run_measure(args) -> None:
                     scheduler=args.scheduler, progress=not args.quiet)
     manifest = study_manifest(study)
     counts = ", ".join(f"{name} {table['n_rows']:,}" for name, table in manifest["tables"].items())
-    if not args.quiet:
-        print(f"partitions: {manifest['n_partitions_measured']} measured, "
-              f"{manifest['n_partitions_reused']} reused", file=sys.stderr)
     n_partitions = len(manifest["partitions"])
     write_stdout(f"{args.out}: {manifest['corpus']['n_documents']:,} documents in "
-                 f"{n_partitions} partition{'' if n_partitions == 1 else 's'} ({manifest['n_partitions_measured']} measured, "
-                 f"{manifest['n_partitions_reused']} reused); rows: {counts}\n")
+                 f"{n_partitions} partition{'' if n_partitions == 1 else 's'} "
+                 f"({manifest['n_partitions_measured']} measured, {manifest['n_partitions_reused']} reused); "
+                 f"rows: {counts}\n")
