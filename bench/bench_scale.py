@@ -195,8 +195,9 @@ def main() -> None:
         one, two = best[small, 1, partition_size][0], best[small, 2, partition_size][0]
         documents = sum(1 for _ in open(paths[small], encoding="utf-8"))
         n_partitions = -(-documents // (partition_size or DEFAULT_PARTITION_SIZE))
+        partitions = f"{n_partitions} partition{'s' if n_partitions != 1 else ''}"
         comparisons.append(comparison_row(
-            f"measure: 2 workers vs 1, partition size {partition_size or 'default'} ({n_partitions} partition{'s' if n_partitions != 1 else ''})",
+            f"measure: 2 workers vs 1, partition size {partition_size or 'default'} ({partitions})",
             words[small], "wall s, whole process (best run), 2 workers vs 1; ratio 1 worker/2 workers",
             round(two, 2), round(one, 2), round(one / two, 2), ">= 1.7"))
     if not args.quick:

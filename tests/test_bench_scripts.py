@@ -48,6 +48,7 @@ def test_scale_row_words_per_second():
     bench_scale = importlib.import_module("bench.bench_scale")
     row = bench_scale.scale_row(1_000_000, 2, 8.0, 512.04, "psutil", 0.5, partition_size=200)
     # 1,000,000 words in 8 s is 125,000 words per second.
-    assert row == {"corpus_words": 1_000_000, "workers": 2, "partition_size": 200, "wall_seconds": 8.0, "words_per_second": 125_000,
-                   "peak_rss_mb": 512.0, "memory_sampler": "psutil", "load_before": 0.5}
-    assert results_table.format_row(row, bench_scale.SCALE_COLUMNS) == "1000000,2,200,8.000,125000,512.000,psutil,0.500\n"
+    assert row == {"corpus_words": 1_000_000, "workers": 2, "partition_size": 200, "wall_seconds": 8.0,
+                   "words_per_second": 125_000, "peak_rss_mb": 512.0, "memory_sampler": "psutil", "load_before": 0.5}
+    line = results_table.format_row(row, bench_scale.SCALE_COLUMNS)
+    assert line == "1000000,2,200,8.000,125000,512.000,psutil,0.500\n"
