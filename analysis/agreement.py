@@ -589,3 +589,23 @@ def validation_table(check: dict[str, pd.DataFrame]) -> pd.DataFrame:
     table = table.assign(all_frames=table["frame"].map(order)).sort_values("all_frames", kind="stable")
     table["frame"] = table["frame"].replace({ALL_FRAMES: "all frames"})
     return table.drop(columns="all_frames").reset_index(drop=True)
+
+
+def study_validation(corpus, codebook, coded_paths=None, adjudicated_path=None,
+                     codebook_path=None) -> tuple[dict[str, pd.DataFrame] | None, str]:
+    """Return the study's check of its codebook and the Markdown that reports it: ``(check, text)``.
+
+    The sheets are those :func:`analysis.lists.chosen_coding` picks from what the user
+    passed (``coded_paths``, ``adjudicated_path``, ``codebook_path``); ``check`` is
+    :func:`codebook_validation` (None without a codebook or sheets); ``text`` is
+    :func:`validation_text`, followed for the package's own codings by how they were made.
+    """
+    from analysis import lists
+    from analysis.study import example_text
+
+    coded, settled = lists.chosen_coding(coded_paths, adjudicated_path, corpus, codebook_path)
+    check = codebook_validation(corpus, codebook, coded, settled) if codebook is not None and coded else None
+    text = validation_text(check, settled is not None)
+    if check is not None and not coded_paths and not codebook_path:
+        text += "\n\n" + example_text(corpus, "coding")
+    return check, text
