@@ -54,8 +54,10 @@ ROW_GROUP_ROWS = 100_000  # rows per Parquet row group: fixed, so the files do n
 STUDY_MARKER = ".framing-study"
 STUDY_MARKER_TEXT = ("This folder is a study written by `python -m analysis measure`; "
                      "a new measure run updates the files in it.\n")
-MEASURE_FORMAT = 1  # raise when partial tables change shape, so that old cached partitions are not reused
-TABLE_NAMES = ("documents", "term_counts_by_outlet", "keyness", "sentence_tone", "frame_matches", "attributions")
+MEASURE_FORMAT = 2  # raise when partial tables change shape, so that old cached partitions are not reused
+TABLE_NAMES = ("documents", "lines", "paragraphs", "sentences", "term_counts_by_outlet", "keyness", "sentence_tone",
+               "frame_matches", "attributions")
+CORPUS_TABLES = ("lines", "paragraphs", "sentences")  # the cleaned corpus, from which open_study rebuilds it
 VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "pyarrow", "vaderSentiment", "google-re2", "dask", "distributed")
 
 
@@ -90,6 +92,9 @@ class PartialTables:
     """The tables measured on one partition (see :func:`measure_partition`)."""
 
     documents: pd.DataFrame
+    lines: pd.DataFrame
+    paragraphs: pd.DataFrame
+    sentences: pd.DataFrame
     counts: sparse.csr_matrix
     sentence_counts: sparse.csr_matrix
     gram_positions: np.ndarray
@@ -205,7 +210,7 @@ def measure_partition(corpus_path: Path, documents: pd.DataFrame, texts: list[st
             table["n_sentences"] = summary["n_sentences"].to_numpy()
             table["n_words"] = summary["n_words"].to_numpy()
             partial = PartialTables(
-                documents=table,
+                documents=table, lines=corpus.lines, paragraphs=corpus.paragraphs, sentences=corpus.sentences,
                 counts=matrix.counts, sentence_counts=matrix.sentence_counts,
                 gram_positions=matrix.gram_positions, terms=matrix.terms, matrix_documents=matrix.documents,
                 sentence_tone=sentence_tone(corpus),
@@ -259,7 +264,10 @@ def combine_partials(partials: list[PartialTables], corpus_path: Path, rules: Cl
 
     matrix = combine_matrices(partials)
     documents = _stacked([part.documents for part in partials])
-    tables = {"documents": documents, "term_counts_by_outlet": term_counts_by_outlet(matrix)}
+    tables = {"documents": documents}
+    for name in CORPUS_TABLES:
+        tables[name] = _stacked([getattr(part, name) for part in partials])
+    tables["term_counts_by_outlet"] = term_counts_by_outlet(matrix)
     # keyness reads only the documents of its corpus argument (to check there are two outlets): the
     # counts come from the matrix, so a corpus without its text tables stands in for the whole one.
     stand_in = Corpus(documents, pd.DataFrame(), pd.DataFrame(), corpus_path, rules)
@@ -382,6 +390,36 @@ def load_study(path: Path | str) -> dict[str, pd.DataFrame]:
             if (folder / f"{name}.parquet").is_file()}
 
 
+@dataclass
+class Study:
+    """A measured study: its folder, manifest, tables by name, and the cleaned corpus they were measured from."""
+
+    path: Path
+    manifest: dict
+    tables: dict[str, pd.DataFrame]
+    corpus: Corpus
+
+
+def open_study(path: Path | str, corpus_path: Path | str | None = None) -> Study:
+    """Return the :class:`Study` in the folder at ``path``, its corpus rebuilt from the tables without cleaning again.
+
+    The corpus equals ``read_corpus`` of the measured corpus (documents, lines,
+    paragraphs and sentences). Its ``source`` is ``corpus_path`` when given, else
+    the corpus name the manifest records; its ``rules`` are None (cleaning is done).
+    """
+    tables = load_study(path)
+    manifest = study_manifest(path)
+    missing = [name for name in ("documents", *CORPUS_TABLES) if name not in tables]
+    if missing:
+        raise StudyError(f"{path}: the study has no {', '.join(missing)} table (an older study? measure it again "
+                         "with `python -m analysis measure`)")
+    documents = tables["documents"].drop(columns=["n_sentences", "n_words"])
+    source = Path(corpus_path) if corpus_path is not None else Path(manifest["corpus"]["name"])
+    corpus = Corpus(documents, tables["lines"], tables["paragraphs"], source, None)
+    corpus.__dict__["sentences"] = tables["sentences"]  # Corpus.sentences is a cached property: fill its cache
+    return Study(Path(path), manifest, tables, corpus)
+
+
 def study_manifest(path: Path | str) -> dict:
     """Return the manifest of the study folder at ``path``."""
     return json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))
@@ -445,7 +483,7 @@ def _prepare_study_folder(out_dir: Path) -> None:
     make_folder(out_dir / "partitions")
 
 
-PARTIAL_TABLES = ("documents", "matrix_documents", "sentence_tone", "attributions", "frame_matches")
+PARTIAL_TABLES = ("documents", *CORPUS_TABLES, "matrix_documents", "sentence_tone", "attributions", "frame_matches")
 
 
 def _write_partial(folder: Path, partial: PartialTables) -> None:

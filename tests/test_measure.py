@@ -15,7 +15,7 @@ from analysis.corpus import read_corpus
 from analysis.errors import AnalysisError
 from analysis.framing import frame_matches
 from analysis.lists import source_rules
-from analysis.measure import load_study, measure, parquet_bytes, study_manifest
+from analysis.measure import StudyError, load_study, measure, open_study, parquet_bytes, study_manifest
 from analysis.paths import DEFAULT_CODEBOOK
 from analysis.sources import attributions
 from analysis.tone import sentence_tone
@@ -88,6 +88,28 @@ def test_sentence_rows_equal_those_of_the_whole_corpus(studies, corpora, kind):
     assert tables["documents"]["doc_id"].tolist() == corpus.documents["doc_id"].tolist()
     assert tables["documents"]["n_words"].tolist() == summary["n_words"].tolist()
     assert tables["documents"]["n_sentences"].tolist() == summary["n_sentences"].tolist()
+
+
+@pytest.mark.parametrize("kind", ["folder", "jsonl"])
+def test_open_study_gives_back_the_cleaned_corpus(studies, corpora, kind):
+    corpus = read_corpus(corpora[kind])
+    study = open_study(studies[kind])
+    for name in ("documents", "lines", "paragraphs", "sentences", "tokens"):
+        assert_frame_equal(getattr(study.corpus, name), getattr(corpus, name), check_dtype=False)
+    assert_frame_equal(study.corpus.summary(), corpus.summary(), check_dtype=False)
+    assert study.corpus.outlets == corpus.outlets
+    assert study.corpus.source == Path(corpora[kind].name)  # the name the manifest records
+    assert open_study(studies[kind], corpora[kind]).corpus.source == corpora[kind]
+
+
+def test_open_study_refuses_a_study_without_the_corpus_tables(studies, tmp_path):
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(studies["jsonl"], old)
+    (old / "tables" / "sentences.parquet").unlink()
+    with pytest.raises(StudyError, match="no sentences table"):
+        open_study(old)
 
 
 def test_term_counts_are_the_sums_of_the_outlets_documents(studies, corpora):
@@ -201,8 +223,9 @@ def test_command_writes_a_study(tmp_path, capsys):
     captured = capsys.readouterr()
     assert status == 0 and captured.err == ""
     assert "35 documents in 4 partitions (4 measured, 0 reused)" in captured.out
-    assert set(load_study(tmp_path / "study")) == {"documents", "term_counts_by_outlet", "keyness",
-                                                    "sentence_tone", "attributions"}
+    assert set(load_study(tmp_path / "study")) == {"documents", "lines", "paragraphs", "sentences",
+                                                    "term_counts_by_outlet", "keyness", "sentence_tone",
+                                                    "attributions"}
 
 
 @pytest.mark.parametrize("case", ["bad corpus", "foreign folder", "no workers", "study in the corpus"])
