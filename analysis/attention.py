@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import matplotlib.dates as mdates
 import pandas as pd
 
 from analysis.codebook import Codebook, codebook_from_terms
@@ -186,6 +185,8 @@ def plot_attention(table: pd.DataFrame, source_label: str | None = None, top: in
     1,000 of the outlet's words in the period; a gap is a period in which the
     outlet published nothing. Raises AnalysisError when no item has a match.
     """
+    import matplotlib.dates as mdates
+
     chosen = top_items(table, top)
     if not chosen:
         raise AnalysisError("attention: no item has a match in the dated documents: nothing to plot")

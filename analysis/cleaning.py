@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import re2
+
 from analysis.errors import RulesError
 from analysis.matching import BudgetExceeded, PatternError, ProgramBudget, UserRegex, compile_user_regex
 from analysis.paths import DEFAULT_CLEANING_RULES
@@ -54,6 +56,14 @@ class RuleSet:
     roles: tuple[LineRule, ...] = ()
     caption_credit: UserRegex | None = None
     structure: dict = field(default_factory=lambda: dict(_STRUCTURE_DEFAULTS))
+    # The combined patterns of each rule group, built when a group has tried enough lines (see _RuleGroup).
+    _groups: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def _group(self, key: str) -> "_RuleGroup":
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = _RuleGroup(getattr(self, key))
+        return group
 
 
 @dataclass(frozen=True)
@@ -216,21 +226,28 @@ def clean_lines(text: str, rules: RuleSet, title: str = "") -> list[CleanLine]:
     """
     lines: list[CleanLine] = []
     closing_rule: str | None = None
+    remove_from, remove, roles = rules._group("remove_from"), rules._group("remove"), rules._group("roles")
+    credit_pattern = rules.caption_credit
+    credit_prefilter = _raw_regexp(credit_pattern) if credit_pattern is not None else None
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line:
             continue
+        data = line.encode("utf-8", "surrogatepass")
         if closing_rule is None:
-            closing_rule = _first_match(rules.remove_from, line)
-        removed_by = closing_rule or _first_match(rules.remove, line)
+            closing_rule = remove_from.first_match(line, data)
+        removed_by = closing_rule or remove.first_match(line, data)
         if removed_by:
             lines.append(CleanLine(number, line, kept=False, role=None, rule=removed_by))
             continue
-        role_rule = next((rule for rule in rules.roles if rule.pattern.fullmatch(line)), None)
+        role_rule = roles.first_rule(line, data)
         if role_rule:
             lines.append(CleanLine(number, line, kept=True, role=role_rule.role, rule=role_rule.name))
             continue
-        credit = rules.caption_credit.search(line) if rules.caption_credit else None
+        # One call of the bare RE2 program on the bytes rules out most lines; only the rest pay for offsets.
+        credit = None
+        if credit_prefilter is not None and credit_prefilter.search(data) is not None:
+            credit = credit_pattern.search(line)
         if credit and credit.start() > 0:
             caption = line[: credit.start()].rstrip()
             lines.append(
@@ -241,8 +258,96 @@ def clean_lines(text: str, rules: RuleSet, title: str = "") -> list[CleanLine]:
     return _assign_positional_roles(lines, rules.structure, title)
 
 
-def _first_match(rules: tuple[LineRule, ...], line: str) -> str | None:
-    return next((rule.name for rule in rules if rule.pattern.fullmatch(line)), None)
+def _raw_regexp(pattern: UserRegex):
+    """Return the RE2 program of ``pattern``, to be called on UTF-8 bytes (the form :class:`UserRegex` gives RE2)."""
+    return pattern._regexp
+
+
+COMBINE_AFTER_LINES = 200
+"""Lines a rule group tries rule by rule before its rules are combined (compiling costs about a millisecond a rule)."""
+MAX_COMBINED_PROGRAM = 60_000
+"""Largest RE2 program of one combined pattern; a single rule at least this large is tried on its own."""
+
+
+class _RuleGroup:
+    """The rules of one group (``remove``, ``remove_from`` or ``roles``) and the first of them that matches a line.
+
+    Tried one by one, 30 rules cost 30 RE2 calls a line, and most lines match
+    none. Runs of rules are therefore combined into one alternation each
+    (``(?:p1)|(?:p2)|…``, compiled without captures); a line fully matches the
+    alternation exactly when it fully matches one of its rules, so only a line
+    that matches a run is tried against the run's rules, in order, to name the
+    first. A rule that cannot be combined safely (``\\Q…``, which could swallow
+    the parenthesis that closes it) and a run that RE2 refuses are tried alone.
+    """
+
+    def __init__(self, rules: tuple[LineRule, ...]):
+        self.rules = rules
+        self.lines_tried = 0
+        self.runs: list[tuple[Any, tuple[LineRule, ...]]] | None = None
+
+    def first_match(self, line: str, data: bytes) -> str | None:
+        """Return the name of the first rule that matches all of ``line`` (``data``: its UTF-8 bytes), or None."""
+        rule = self.first_rule(line, data)
+        return rule.name if rule else None
+
+    def first_rule(self, line: str, data: bytes) -> LineRule | None:
+        """Return the first rule that matches all of ``line`` (``data``: its UTF-8 bytes), or None."""
+        if self.runs is None:
+            self.lines_tried += 1
+            if self.lines_tried <= COMBINE_AFTER_LINES:
+                return next((rule for rule in self.rules if rule.pattern.fullmatch(line)), None)
+            self.runs = _combined_runs(self.rules)
+        for program, run in self.runs:
+            if program.fullmatch(data) is not None:
+                found = next((rule for rule in run if rule.pattern.fullmatch(line)), None)
+                if found is not None:
+                    return found
+        return None
+
+
+def _combined_runs(rules: tuple[LineRule, ...]) -> list[tuple[Any, tuple[LineRule, ...]]]:
+    """Return ``rules`` cut into consecutive runs, each with the one RE2 program that matches what any of them does."""
+    runs: list[tuple[Any, tuple[LineRule, ...]]] = []
+    pending: list[LineRule] = []
+    size = 0
+
+    def flush() -> None:
+        if pending:
+            runs.extend(_combine(tuple(pending)))
+            pending.clear()
+
+    for rule in rules:
+        program = _raw_regexp(rule.pattern)
+        if program.programsize >= MAX_COMBINED_PROGRAM or "\\Q" in program.pattern:
+            flush()
+            size = 0
+            runs.append((program, (rule,)))
+            continue
+        if size + program.programsize > MAX_COMBINED_PROGRAM:
+            flush()
+            size = 0
+        pending.append(rule)
+        size += program.programsize
+    flush()
+    return runs
+
+
+def _combine(rules: tuple[LineRule, ...]) -> list[tuple[Any, tuple[LineRule, ...]]]:
+    """Return one run for ``rules`` with their alternation; each rule alone if RE2 refuses it."""
+    if len(rules) == 1:
+        return [(_raw_regexp(rules[0].pattern), rules)]
+    options = re2.Options()
+    options.log_errors = False
+    options.never_capture = True
+    options.case_sensitive = not rules[0].pattern.ignore_case
+    try:
+        if any(rule.pattern.ignore_case != rules[0].pattern.ignore_case for rule in rules):
+            raise re2.error("rules differ in case sensitivity")
+        program = re2.compile("|".join(f"(?:{_raw_regexp(rule.pattern).pattern})" for rule in rules), options)
+    except re2.error:
+        return [(_raw_regexp(rule.pattern), (rule,)) for rule in rules]
+    return [(program, rules)]
 
 
 def _assign_positional_roles(lines: list[CleanLine], structure: dict, title: str) -> list[CleanLine]:

@@ -114,17 +114,26 @@ class Corpus:
                    "start", "end", "n_words", "n_quoted_words", "voice"]
         outlet_of = dict(zip(self.documents["doc_id"], self.documents["outlet"]))
         text_paragraphs = self.paragraphs[self.paragraphs["role"].isin(TEXT_ROLES)]
-        for doc_id, paragraphs in text_paragraphs.groupby("doc_id", sort=False):
+        # Plain lists, not itertuples: reading rows out of the table cost more than segmenting them.
+        paragraph_ids = text_paragraphs["paragraph_id"].tolist()
+        roles = text_paragraphs["role"].tolist()
+        texts = text_paragraphs["text"].tolist()
+        rows_of_document: dict[str, list[int]] = {}  # documents in order of first appearance, as groupby(sort=False)
+        for row, doc_id in enumerate(text_paragraphs["doc_id"].tolist()):
+            rows_of_document.setdefault(doc_id, []).append(row)
+        for doc_id, paragraph_rows in rows_of_document.items():
             index = 0
-            for paragraph in paragraphs.itertuples(index=False):
-                quotes = quote_spans(paragraph.text)
-                for start, end in sentence_spans(paragraph.text):
-                    sentence = paragraph.text[start:end]
+            outlet = outlet_of[doc_id]
+            for row in paragraph_rows:
+                text = texts[row]
+                quotes = quote_spans(text)
+                for start, end in sentence_spans(text):
+                    sentence = text[start:end]
                     n_words = count_words(sentence)
-                    n_quoted = quoted_word_count(paragraph.text, quotes, start, end) if quotes else 0
+                    n_quoted = quoted_word_count(text, quotes, start, end) if quotes else 0
                     rows.append(
-                        (doc_id, outlet_of[doc_id], paragraph.paragraph_id, f"{doc_id}-s{index + 1:03d}", index,
-                         paragraph.role, sentence, start, end, n_words, n_quoted, voice_of(n_words, n_quoted))
+                        (doc_id, outlet, paragraph_ids[row], f"{doc_id}-s{index + 1:03d}", index,
+                         roles[row], sentence, start, end, n_words, n_quoted, voice_of(n_words, n_quoted))
                     )
                     index += 1
                     if len(rows) == SENTENCE_BLOCK_ROWS:
@@ -147,12 +156,11 @@ class Corpus:
         number, clitic or punct), ``role``.
         """
         records = []
-        for sentence in self.sentences.itertuples(index=False):
-            for index, token in enumerate(tokenize(sentence.text)):
-                records.append(
-                    (sentence.doc_id, sentence.outlet, sentence.sentence_id, index,
-                     token.text, token.norm, token.kind, sentence.role)
-                )
+        sentences = self.sentences
+        columns = (sentences[name].tolist() for name in ("doc_id", "outlet", "sentence_id", "role", "text"))
+        for doc_id, outlet, sentence_id, role, text in zip(*columns):
+            for index, token in enumerate(tokenize(text)):
+                records.append((doc_id, outlet, sentence_id, index, token.text, token.norm, token.kind, role))
         columns = ["doc_id", "outlet", "sentence_id", "token_index", "text", "norm", "kind", "role"]
         return pd.DataFrame.from_records(records, columns=columns)
 
@@ -581,23 +589,22 @@ def _clean(
     documents: pd.DataFrame, texts: list[str], rules: CleaningRules, path: Path
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     line_rows, paragraph_rows = [], []
-    for document, text in zip(documents.itertuples(index=False), texts):
-        cleaned = clean_lines(text, rules.for_outlet(document.outlet), title=document.title)
+    columns = (documents[name].tolist() for name in ("doc_id", "outlet", "title"))
+    for (doc_id, outlet, title), text in zip(zip(*columns), texts):
+        cleaned = clean_lines(text, rules.for_outlet(outlet), title=title)
         index = 0
         for line in cleaned:
-            line_rows.append(
-                (document.doc_id, line.line_number, line.text, line.kept, line.role, line.rule, line.credit)
-            )
+            line_rows.append((doc_id, line.line_number, line.text, line.kept, line.role, line.rule, line.credit))
             if line.kept:
                 index += 1
                 paragraph_rows.append(
-                    (document.doc_id, f"{document.doc_id}-p{index:03d}", index - 1, line.line_number,
+                    (doc_id, f"{doc_id}-p{index:03d}", index - 1, line.line_number,
                      line.role, line.text, line.credit,
                      count_words(line.text))
                 )
         if not any(line.kept and line.role in TEXT_ROLES for line in cleaned):
             raise CorpusError(
-                f"{path}: document '{document.doc_id}' has no text left after cleaning "
+                f"{path}: document '{doc_id}' has no text left after cleaning "
                 f"(every line matched a removal or metadata rule of {rules.source})"
             )
     lines = pd.DataFrame(line_rows, columns=["doc_id", "line_number", "text", "kept", "role", "rule", "credit"])

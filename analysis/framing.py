@@ -29,8 +29,6 @@ from bisect import bisect_right
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
-from scipy.stats import chi2
 
 from analysis.cleaning import ROLES
 from analysis.codebook import Codebook, Term, dimension_scheme
@@ -348,6 +346,8 @@ def frame_counts(corpus, codebook: Codebook, confidence: float = 0.95) -> pd.Dat
     ``count``) and ``share_quoted``; frames in codebook order, outlets in corpus
     order. ``count`` counts adjacent matches once (see the module docstring).
     """
+    from scipy.stats import chi2
+
     matches = frame_matches(corpus, codebook)
     outlets = _outlet_words(corpus)
     grid = pd.DataFrame([(outlet, frame) for frame in codebook.frame_names for outlet in corpus.outlets],
@@ -720,6 +720,8 @@ def plot_frame_rates(frame_table: pd.DataFrame, source_label: str | None = None,
 
 def plot_naming_choices(naming_table: pd.DataFrame, source_label: str | None = None):
     """Return one panel per naming set: how many times each outlet used each label (bars, counts written)."""
+    from matplotlib.ticker import MaxNLocator
+
     outlets = list(dict.fromkeys(naming_table["outlet"]))
     sets = list(dict.fromkeys(naming_table["naming_set"]))
     colors = outlet_colors(outlets)

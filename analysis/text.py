@@ -209,7 +209,8 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
-    spans = [piece for start, end in spans for piece in _split_before_honorifics(paragraph, start, end)]
+    if any(honorific in paragraph for honorific in _HONORIFIC_STARTS):
+        spans = [piece for start, end in spans for piece in _split_before_honorifics(paragraph, start, end)]
     if any(end - start > MAX_SENTENCE_CHARS for start, end in spans):
         spans = [piece for start, end in spans for piece in bounded_spans(paragraph, start, end)]
     return spans
@@ -221,6 +222,8 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
 _ABBREVIATION_THEN_HONORIFIC = re.compile(
     r"(?:\b(?:[A-Z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr)\.)(?P<gap>\s+)(?:Mr|Mrs|Ms|Mx|Dr)\.?\s+[A-Z]"
 )
+# Every match holds one of these; a paragraph without any (most) is not searched sentence by sentence.
+_HONORIFIC_STARTS = ("Mr", "Ms", "Mx", "Dr")
 
 
 def _split_before_honorifics(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -471,7 +474,25 @@ def match_key(text: str) -> str:
 
 def count_words(text: str) -> int:
     """Return the number of words (word and number tokens) in ``text``; same count as :func:`tokenize`."""
-    return sum(1 for _ in _WORD_PATTERN.finditer(text))
+    # A word never holds white space and its end depends only on whether a word character follows
+    # (see token_matches), so a text's words are those of its pieces: each distinct piece is counted once.
+    if len(_PIECE_WORDS) > MAX_COUNTED_PIECES:
+        _PIECE_WORDS.clear()
+    return sum(map(_PIECE_WORDS.__getitem__, text.split()))
+
+
+class _PieceWordCounts(dict):
+    """The number of words of each white-space separated piece of text met so far, counted when first asked."""
+
+    def __missing__(self, piece: str) -> int:
+        count = self[piece] = len(_WORD_MATCH_PATTERN.findall(piece))
+        return count
+
+
+# The word pattern without named groups, so that findall returns one string a word.
+_WORD_MATCH_PATTERN = re.compile(re.sub(r"\(\?P<\w+>", "(?:", _WORD_PATTERN.pattern), re.VERBOSE)
+_PIECE_WORDS = _PieceWordCounts()
+MAX_COUNTED_PIECES = 200_000  # distinct pieces remembered (about 25 MB) before the memory starts again
 
 
 _DOUBLE_OPEN = "\u201c\u201e\u00ab"  # “ „ «

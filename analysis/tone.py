@@ -39,7 +39,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.actors import ActorList, actor_mentions, read_actors
 from analysis.cleaning import TEXT_ROLES
@@ -466,6 +465,8 @@ def bootstrap_interval(values, seed: int = SEED, n_resamples: int = N_RESAMPLES,
     bootstrap interval is too narrow to mean what it says); ``(v, v)`` when every
     value is ``v``. The same ``seed`` gives the same interval.
     """
+    from scipy import stats
+
     data = np.asarray(values, dtype=float)
     if data.size < max(min_n, 2):
         return (float("nan"), float("nan"))
@@ -484,6 +485,8 @@ def difference_interval(first, second, seed: int = SEED, n_resamples: int = N_RE
     Each sample is resampled on its own (independent groups). NaN when either has
     fewer than ``min_n`` values; ``(d, d)`` when each sample is constant.
     """
+    from scipy import stats
+
     a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
     if min(a.size, b.size) < max(min_n, 2):
         return (float("nan"), float("nan"))
@@ -502,6 +505,8 @@ def detectable_difference(first, second, alpha: float = ALPHA, power: float = PO
     normal approximation to the test of the difference (at α = 0.05 and 80 %
     power, 2.80 standard errors). NaN when a sample has fewer than two values.
     """
+    from scipy import stats
+
     a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
     if min(a.size, b.size) < 2:
         return float("nan")
@@ -538,6 +543,8 @@ def permutation_difference(first, second, seed: int = SEED, n_resamples: int = N
     side, at most 1 (scipy.stats.permutation_test; exact when fewer relabellings
     exist than ``n_resamples``). NaN when a sample is empty.
     """
+    from scipy import stats
+
     a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
     if a.size == 0 or b.size == 0:
         return (float("nan"), float("nan"))
@@ -554,6 +561,8 @@ def sign_flip_p_value(differences, seed: int = SEED, n_resamples: int = N_PERMUT
     Under "no outlet effect" each pair's difference is as likely to have either
     sign. NaN under two pairs (too few to test).
     """
+    from scipy import stats
+
     data = np.asarray(differences, dtype=float)
     if data.size < 2:
         return float("nan")
@@ -1003,6 +1012,8 @@ def tone_by_position_decile(tones: pd.DataFrame, confidence: float = CONFIDENCE)
     ``outlet, decile`` (0 to 9), ``position`` (the decile's midpoint), ``mean_compound``,
     ``ci_low, ci_high``, ``n_articles`` (articles with a sentence in the decile).
     """
+    from scipy import stats
+
     columns = ["outlet", "decile", "position", "mean_compound", "ci_low", "ci_high", "n_articles"]
     if tones.empty:
         return pd.DataFrame(columns=columns)
