@@ -62,7 +62,11 @@ class RuleSet:
     def _group(self, key: str) -> "_RuleGroup":
         group = self._groups.get(key)
         if group is None:
-            group = self._groups[key] = _RuleGroup(getattr(self, key))
+            if key == "any":  # every rule of the three groups, for a first screen of each line
+                group = _RuleGroup(self.remove_from + self.remove + self.roles, keep_order=False)
+            else:
+                group = _RuleGroup(getattr(self, key))
+            self._groups[key] = group
         return group
 
 
@@ -226,6 +230,7 @@ def clean_lines(text: str, rules: RuleSet, title: str = "") -> list[CleanLine]:
     """
     lines: list[CleanLine] = []
     closing_rule: str | None = None
+    any_rule = rules._group("any")
     remove_from, remove, roles = rules._group("remove_from"), rules._group("remove"), rules._group("roles")
     credit_pattern = rules.caption_credit
     credit_prefilter = _raw_regexp(credit_pattern) if credit_pattern is not None else None
@@ -234,13 +239,14 @@ def clean_lines(text: str, rules: RuleSet, title: str = "") -> list[CleanLine]:
         if not line:
             continue
         data = line.encode("utf-8", "surrogatepass")
-        if closing_rule is None:
+        may_match = any_rule.may_match(data)  # most lines match no rule: one or two calls tell
+        if closing_rule is None and may_match:
             closing_rule = remove_from.first_match(line, data)
-        removed_by = closing_rule or remove.first_match(line, data)
+        removed_by = closing_rule or (remove.first_match(line, data) if may_match else None)
         if removed_by:
             lines.append(CleanLine(number, line, kept=False, role=None, rule=removed_by))
             continue
-        role_rule = roles.first_rule(line, data)
+        role_rule = roles.first_rule(line, data) if may_match else None
         if role_rule:
             lines.append(CleanLine(number, line, kept=True, role=role_rule.role, rule=role_rule.name))
             continue
@@ -270,7 +276,8 @@ MAX_COMBINED_PROGRAM = 60_000
 
 
 class _RuleGroup:
-    """The rules of one group (``remove``, ``remove_from`` or ``roles``) and the first of them that matches a line.
+    """The rules of one group (``remove``, ``remove_from``, ``roles``, or all three as a screen) and the first that
+    matches a line.
 
     Tried one by one, 30 rules cost 30 RE2 calls a line, and most lines match
     none. Runs of rules are therefore combined into one alternation each
@@ -278,13 +285,26 @@ class _RuleGroup:
     alternation exactly when it fully matches one of its rules, so only a line
     that matches a run is tried against the run's rules, in order, to name the
     first. A rule that cannot be combined safely (``\\Q…``, which could swallow
-    the parenthesis that closes it) and a run that RE2 refuses are tried alone.
+    the parenthesis that closes it), one whose program is large (compiling it
+    again would cost more than a call a line) and a run that RE2 refuses are
+    tried alone. The first ``COMBINE_AFTER_LINES`` lines are tried rule by rule,
+    so that a small corpus compiles nothing more.
     """
 
-    def __init__(self, rules: tuple[LineRule, ...]):
+    def __init__(self, rules: tuple[LineRule, ...], keep_order: bool = True):
         self.rules = rules
+        self.keep_order = keep_order
         self.lines_tried = 0
         self.runs: list[tuple[Any, tuple[LineRule, ...]]] | None = None
+
+    def may_match(self, data: bytes) -> bool:
+        """Return False when no rule matches all of the line whose UTF-8 bytes are ``data`` (True: one may)."""
+        if self.runs is None:
+            self.lines_tried += 1
+            if self.lines_tried <= COMBINE_AFTER_LINES:
+                return True
+            self.runs = _combined_runs(self.rules, self.keep_order)
+        return any(program.fullmatch(data) is not None for program, _ in self.runs)
 
     def first_match(self, line: str, data: bytes) -> str | None:
         """Return the name of the first rule that matches all of ``line`` (``data``: its UTF-8 bytes), or None."""
@@ -297,7 +317,7 @@ class _RuleGroup:
             self.lines_tried += 1
             if self.lines_tried <= COMBINE_AFTER_LINES:
                 return next((rule for rule in self.rules if rule.pattern.fullmatch(line)), None)
-            self.runs = _combined_runs(self.rules)
+            self.runs = _combined_runs(self.rules, self.keep_order)
         for program, run in self.runs:
             if program.fullmatch(data) is not None:
                 found = next((rule for rule in run if rule.pattern.fullmatch(line)), None)
@@ -306,8 +326,14 @@ class _RuleGroup:
         return None
 
 
-def _combined_runs(rules: tuple[LineRule, ...]) -> list[tuple[Any, tuple[LineRule, ...]]]:
-    """Return ``rules`` cut into consecutive runs, each with the one RE2 program that matches what any of them does."""
+def _combined_runs(rules: tuple[LineRule, ...], keep_order: bool = True) -> list[tuple[Any, tuple[LineRule, ...]]]:
+    """Return ``rules`` cut into consecutive runs, each with the one RE2 program that matches what any of them does.
+
+    Without ``keep_order`` (a screen, where only whether any rule matches counts),
+    the rules that are tried alone go last, so that the others make fewer runs.
+    """
+    if not keep_order:
+        rules = tuple(sorted(rules, key=_tried_alone))
     runs: list[tuple[Any, tuple[LineRule, ...]]] = []
     pending: list[LineRule] = []
     size = 0
@@ -319,7 +345,7 @@ def _combined_runs(rules: tuple[LineRule, ...]) -> list[tuple[Any, tuple[LineRul
 
     for rule in rules:
         program = _raw_regexp(rule.pattern)
-        if program.programsize >= MAX_COMBINED_PROGRAM or "\\Q" in program.pattern:
+        if _tried_alone(rule):
             flush()
             size = 0
             runs.append((program, (rule,)))
@@ -331,6 +357,11 @@ def _combined_runs(rules: tuple[LineRule, ...]) -> list[tuple[Any, tuple[LineRul
         size += program.programsize
     flush()
     return runs
+
+
+def _tried_alone(rule: LineRule) -> bool:
+    program = _raw_regexp(rule.pattern)
+    return program.programsize >= MAX_COMBINED_PROGRAM or "\\Q" in program.pattern
 
 
 def _combine(rules: tuple[LineRule, ...]) -> list[tuple[Any, tuple[LineRule, ...]]]:
