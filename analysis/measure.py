@@ -2,22 +2,27 @@
 
 Steps, in order:
 
-1. :func:`corpus_partitions` splits the documents table into partitions of
-   ``partition_size`` documents (boundaries depend on the input and that size
-   only), each with a key hashed from its content, the options and the package
-   version.
+1. :func:`corpus_partitions` splits the documents table (read by
+   :func:`analysis.partitions.read_corpus_index`, which keeps no text) into
+   partitions of ``partition_size`` documents (boundaries depend on the input and
+   that size only), each with a key hashed from its content, the options and the
+   package version.
 2. :func:`measure_partition` cleans one partition exactly as
    :func:`analysis.corpus.read_corpus` cleans the whole corpus and returns its
    partial tables (:class:`PartialTables`): documents, the term matrix, sentence
-   tone, frame matches and attributions.
-3. :func:`combine_partials` joins the partial tables exactly: per-document and
-   per-sentence rows are stacked in partition order, term matrices are aligned on
-   the union of their vocabularies; keyness and term counts come from the joined
-   matrix.
+   tone, frame matches and attributions; :func:`measure_partition_files` returns
+   them as the files of the partition's cache folder (what a worker sends back).
+3. Exact reductions, a partition at a time in corpus order: :class:`TableStream`
+   writes each per-document and per-sentence table as ``parquet_bytes`` of the
+   stacked table would be; :class:`TermSums` sums the term matrices per outlet,
+   from which :func:`term_counts_from_sums` and :func:`keyness_from_sums` (with
+   :func:`dispersion_by_outlet`, a second pass over the cached document counts)
+   give the whole corpus's tables. :func:`combine_partials` is the same reduction
+   done on every partition at once, in memory.
 4. :func:`measure` runs it all with Dask (in-process, local processes, or any
    ``distributed`` scheduler), reuses the partitions cached in the study folder,
    and writes ``tables/NAME.parquet`` and ``manifest.json``; :func:`load_study`
-   reads the tables back.
+   and :func:`open_study` read the study back.
 """
 
 from __future__ import annotations
@@ -43,13 +48,14 @@ from scipy import sparse
 
 from analysis import __version__
 from analysis.cleaning import CleaningRules, read_cleaning_rules
-from analysis.corpus import Corpus, corpus_of_documents, read_document_table, read_document_texts
+from analysis.corpus import Corpus, corpus_of_documents, read_document_texts
 from analysis.errors import AnalysisError
 from analysis.files import read_input_bytes
-from analysis.output import OutputError, make_folder, write_bytes_atomic, write_text_atomic
+from analysis.output import OutputError, make_folder, write_text_atomic
 from analysis.paths import DEFAULT_CLEANING_RULES, PROJECT_ROOT
 
-DEFAULT_PARTITION_SIZE = 2_000
+DEFAULT_PARTITION_SIZE = 250  # several partitions per worker on a corpus of a million words (about 1,650 articles)
+TASKS_PER_WORKER = 3  # partitions submitted and not yet reduced, per worker: bounds the driver's memory
 ROW_GROUP_ROWS = 100_000  # rows per Parquet row group: fixed, so the files do not depend on the machine
 STUDY_MARKER = ".framing-study"
 STUDY_MARKER_TEXT = ("This folder is a study written by `python -m analysis measure`; "
@@ -311,13 +317,295 @@ def _stacked(tables: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(filled, ignore_index=True) if len(filled) > 1 else filled[0].reset_index(drop=True)
 
 
+# --- 3b. streaming reductions ----------------------------------------------------------------------------------
+
+
+class TableStream:
+    """One study table written to a Parquet file a partition at a time, byte for byte as :func:`parquet_bytes`.
+
+    ``parquet_bytes`` of the stacked table writes row groups of
+    :data:`ROW_GROUP_ROWS` rows, and the Parquet writer encodes each column a
+    piece of Arrow array at a time: where one piece ends, a data page may end and
+    the dictionary may fill differently. So the file depends on how the stacked
+    table's columns are laid out in memory, which this class reproduces: a column
+    pandas holds in Arrow (text) keeps each partition's pieces, one it holds in
+    NumPy (numbers, booleans) is one piece per row group, as ``pd.concat`` and
+    ``pyarrow.Table.from_pandas`` lay them out. When a partition's column types
+    differ from the first partition's (pandas would give the stacked column a
+    common type), the stream stops and :attr:`needs_whole` is set: the caller
+    writes that table whole.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.n_rows = 0
+        self.needs_whole = False
+        self._empty: pd.DataFrame | None = None
+        self._dtypes = None
+        self._schema = None
+        self._in_pieces: list[bool] = []
+        self._writer = None
+        self._columns: list[list] = []  # per column, the Arrow arrays buffered, in order
+        self._buffered = 0
+
+    def add(self, table: pd.DataFrame) -> None:
+        """Append one partition's rows (an empty table adds nothing, as :func:`_stacked` leaves it out)."""
+        if self.needs_whole:
+            return
+        if not len(table):
+            if self._empty is None and self._schema is None:
+                self._empty = table.iloc[0:0].reset_index(drop=True)
+            return
+        arrow = arrow_table(table)
+        dtypes = [str(dtype) for dtype in table.dtypes]
+        if self._schema is None:
+            if any(pyarrow.types.is_dictionary(column.type) for column in arrow.schema):
+                self._give_up()
+                return
+            self._schema, self._dtypes = arrow.schema, dtypes
+            self._in_pieces = [isinstance(table[name].array, pd.arrays.ArrowExtensionArray | pd.arrays.ArrowStringArray)
+                               for name in table.columns]
+            self._columns = [[] for _ in self._in_pieces]
+            self._writer = pyarrow.parquet.ParquetWriter(self.path, self._schema, compression="zstd")
+        elif dtypes != self._dtypes or arrow.schema != self._schema:
+            self._give_up()
+            return
+        for pieces, column in zip(self._columns, arrow.columns):
+            pieces.extend(chunk for chunk in column.chunks)
+        self._buffered += arrow.num_rows
+        self.n_rows += arrow.num_rows
+        while self._buffered >= ROW_GROUP_ROWS:
+            self._write_group(ROW_GROUP_ROWS)
+
+    def close(self) -> None:
+        """Write the last rows and the footer (for a table without rows: ``parquet_bytes`` of the empty table)."""
+        if self.needs_whole:
+            return
+        if self._writer is None:
+            self.path.write_bytes(parquet_bytes(self._empty))
+            return
+        if self._buffered:
+            self._write_group(self._buffered)
+        self._writer.close()
+        self._writer = None
+
+    def abandon(self) -> None:
+        """Close the file without finishing it (the caller removes it)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def _give_up(self) -> None:
+        self.abandon()
+        self.needs_whole = True
+        self._columns = []
+
+    def _write_group(self, n_rows: int) -> None:
+        arrays = []
+        for index, pieces in enumerate(self._columns):
+            taken, left, rest = [], n_rows, []
+            for position, piece in enumerate(pieces):
+                if left == 0:
+                    rest = pieces[position:]
+                    break
+                if len(piece) <= left:
+                    taken.append(piece)
+                    left -= len(piece)
+                else:
+                    taken.append(piece.slice(0, left))
+                    rest = [piece.slice(left)] + pieces[position + 1:]
+                    left = 0
+                    break
+            self._columns[index] = rest
+            if not self._in_pieces[index]:
+                taken = [pyarrow.concat_arrays(taken)] if len(taken) > 1 else taken
+            arrays.append(pyarrow.chunked_array(taken, type=self._schema.field(index).type))
+        group = pyarrow.Table.from_arrays(arrays, schema=self._schema)
+        self._writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
+        self._buffered -= n_rows
+
+
+class TermSums:
+    """Per-outlet sums of the partitions' term matrices, added a partition at a time in corpus order.
+
+    Holds, per outlet and term, the count, the sentences and the documents
+    containing it, and per outlet its words, n-gram positions and documents: what
+    ``term_counts_by_outlet`` needs, and all that :func:`analysis.vocabulary.keyness`
+    needs but Gries's DP (see :func:`keyness_from_sums`). Memory grows with the
+    vocabulary and the outlets, not with the documents.
+    """
+
+    def __init__(self, ngram: int):
+        self.outlets: dict[str, int] = {}
+        self.term_ids: dict[str, int] = {}
+        self.sizes: list[int] = []
+        self.n_documents: list[int] = []
+        self.positions = np.zeros((0, ngram), dtype=np.int64)
+        self._pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # rows, term ids, [count, sentences, docs]
+        self._pending = 0
+        self._sums = None  # (rows, term ids, values) after the last compaction
+
+    def add(self, part: PartialTables) -> None:
+        """Add one partition's term matrix."""
+        outlets = part.matrix_documents["outlet"].tolist()
+        for outlet in outlets:
+            if outlet not in self.outlets:
+                self.outlets[outlet] = len(self.outlets)
+                self.sizes.append(0)
+                self.n_documents.append(0)
+        codes = np.fromiter(map(self.outlets.__getitem__, outlets), dtype=np.int64, count=len(outlets))
+        words = part.matrix_documents["n_words"].to_numpy().astype(np.int64)
+        for code, size in zip(codes.tolist(), words.tolist()):
+            self.sizes[code] += size
+            self.n_documents[code] += 1
+        if len(self.positions) < len(self.outlets):
+            self.positions = np.vstack([self.positions, np.zeros((len(self.outlets) - len(self.positions),
+                                                                   self.positions.shape[1]), dtype=np.int64)])
+        np.add.at(self.positions, codes, np.asarray(part.gram_positions, dtype=np.int64))
+        ids = np.fromiter((self.term_ids.setdefault(term, len(self.term_ids)) for term in part.terms.tolist()),
+                          dtype=np.int64, count=len(part.terms))
+        indicator = sparse.csr_matrix((np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),
+                                      shape=(len(self.outlets), len(codes)))
+        present = sparse.csr_matrix(part.counts, dtype=np.int64, copy=True)
+        present.data[:] = 1
+        summed = [(indicator @ sparse.csr_matrix(matrix, dtype=np.int64)).tocoo()
+                  for matrix in (part.counts, part.sentence_counts, present)]
+        # The three sums share the counts' non-zero cells (a term counted in a document is in one of its sentences).
+        keys = [summed[0].row.astype(np.int64), ids[summed[0].col]]
+        values = np.zeros((summed[0].nnz, 3), dtype=np.int64)
+        values[:, 0] = summed[0].data
+        for column, matrix in ((1, summed[1]), (2, summed[2])):
+            values[:, column] = _aligned(summed[0], matrix)
+        self._pieces.append((keys[0], keys[1], values))
+        self._pending += len(values)
+        if self._sums is None or self._pending > max(1_000_000, len(self._sums[0])):
+            self._compact()
+
+    def _compact(self) -> None:
+        pieces = self._pieces if self._sums is None else [self._sums, *self._pieces]
+        rows = np.concatenate([piece[0] for piece in pieces])
+        ids = np.concatenate([piece[1] for piece in pieces])
+        values = np.concatenate([piece[2] for piece in pieces])
+        order = np.lexsort((ids, rows))
+        rows, ids, values = rows[order], ids[order], values[order]
+        starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (ids[1:] != ids[:-1])]) if len(rows) else \
+            np.zeros(0, dtype=np.int64)
+        self._sums = (rows[starts], ids[starts], np.add.reduceat(values, starts, axis=0) if len(rows) else values)
+        self._pieces, self._pending = [], 0
+
+    def finish(self):
+        """Return the reduced :class:`analysis.vocabulary.TermMatrix`: one row per outlet (as a document), terms
+        sorted, and the outlets × terms matrix of documents containing each term."""
+        from analysis.vocabulary import TermMatrix
+
+        self._compact()
+        terms = list(self.term_ids)
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+        position = np.empty(len(terms), dtype=np.int64)
+        position[order] = np.arange(len(terms), dtype=np.int64)
+        rows, ids, values = self._sums
+        shape = (len(self.outlets), len(terms))
+
+        def matrix(column: int) -> sparse.csr_matrix:
+            built = sparse.csr_matrix((values[:, column], (rows, position[ids])), shape=shape, dtype=np.int64)
+            built.sum_duplicates()
+            built.eliminate_zeros()
+            return built
+
+        names = list(self.outlets)
+        documents = pd.DataFrame({"doc_id": names, "outlet": names, "event": [""] * len(names),
+                                  "n_words": np.asarray(self.sizes, dtype=np.int64)})
+        reduced = TermMatrix(matrix(0), np.asarray([terms[index] for index in order], dtype=object), documents,
+                             matrix(1), self.positions.copy())
+        return reduced, matrix(2)
+
+
+def _aligned(reference: sparse.coo_matrix, other: sparse.coo_matrix) -> np.ndarray:
+    """Return ``other``'s values at the cells of ``reference`` (0 where it has none)."""
+    table = sparse.csr_matrix(other)
+    return np.asarray(table[reference.row, reference.col]).ravel().astype(np.int64)
+
+
+def term_counts_from_sums(reduced, n_documents: sparse.csr_matrix) -> pd.DataFrame:
+    """Return ``term_counts_by_outlet`` (see :func:`term_counts_by_outlet`) from the per-outlet sums."""
+    counts = reduced.counts.tocoo()
+    order = np.lexsort((counts.col, counts.row))
+    rows, columns = counts.row[order], counts.col[order]
+    names = reduced.documents["outlet"].tolist()
+    return pd.DataFrame({
+        "outlet": np.asarray(names, dtype=object)[rows] if len(rows) else np.zeros(0, dtype=object),
+        "term": reduced.terms[columns],
+        "count": counts.data[order].astype(np.int64),
+        "n_documents": np.asarray(n_documents[rows, columns]).ravel().astype(np.int64),
+    })
+
+
+def keyness_from_sums(reduced, n_documents: sparse.csr_matrix, partitions, corpus_path: Path,
+                      rules: CleaningRules) -> pd.DataFrame:
+    """Return the ``keyness`` table (each outlet against the rest) from the per-outlet sums and the cached partitions.
+
+    :func:`analysis.vocabulary.keyness` runs on the reduced matrix (one row per
+    outlet: counts, sentences, words and n-gram positions are sums, so every
+    statistic is that of the whole corpus); ``n_documents`` comes from the sums of
+    documents containing each term, and Gries's DP from :func:`dispersion_by_outlet`,
+    which reads each partition's document counts again.
+    """
+    from analysis.vocabulary import KEYNESS_COLUMNS, keyness
+
+    stand_in = Corpus(reduced.documents.assign(date="", title="", url="", source=""), pd.DataFrame(), pd.DataFrame(),
+                      corpus_path, rules)
+    if len(stand_in.outlets) < 2:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    table = keyness(stand_in, matrix=reduced)
+    names = reduced.documents["outlet"].tolist()
+    rows = table["outlet"].map({name: code for code, name in enumerate(names)}).to_numpy()
+    columns = pd.Index(reduced.terms).get_indexer(table["term"])
+    table["n_documents"] = np.asarray(n_documents[rows, columns]).ravel().astype(np.int64)
+    dispersion = dispersion_by_outlet(reduced, partitions)
+    table["dp"] = np.asarray(dispersion[rows, columns]).ravel() if len(table) else np.zeros(0)
+    return table
+
+
+def dispersion_by_outlet(reduced, partitions) -> np.ndarray:
+    """Return the outlets × terms array of Gries's DP of each term over each outlet's documents.
+
+    ``partitions`` yields each partition's (term matrix documents, counts, terms)
+    in corpus order. Equals :func:`analysis.vocabulary.gries_dp` over the outlet's
+    documents bit for bit: each cell adds the same terms in the same order
+    (documents in corpus order), starting from the same totals. NaN where the
+    outlet does not use the term or has one document.
+    """
+    names = reduced.documents["outlet"].tolist()
+    code_of = {name: code for code, name in enumerate(names)}
+    column_of = {term: index for index, term in enumerate(reduced.terms.tolist())}
+    totals = reduced.counts.toarray().astype(float)  # each outlet's count of each term
+    sizes = reduced.documents["n_words"].to_numpy().astype(float)
+    deviation = np.zeros(totals.shape, dtype=float)
+    n_documents = np.zeros(len(names), dtype=np.int64)
+    for documents, counts, terms in partitions:
+        codes = documents["outlet"].map(code_of).to_numpy()
+        np.add.at(n_documents, codes, 1)
+        counts = sparse.csr_matrix(counts, dtype=float).tocoo()
+        columns = np.fromiter(map(column_of.__getitem__, terms.tolist()), dtype=np.int64, count=len(terms))
+        rows, cells = codes[counts.row], columns[counts.col] if len(columns) else counts.col
+        words = documents["n_words"].to_numpy().astype(float)[counts.row]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares = words / sizes[rows]
+            occurrence_shares = counts.data / totals[rows, cells]
+        np.add.at(deviation, (rows, cells), np.abs(occurrence_shares - shares) - shares)
+    result = np.where(totals > 0, (1 + deviation) / 2, np.nan)
+    result[n_documents <= 1] = np.nan
+    return result
+
+
 # --- 4. the study ----------------------------------------------------------------------------------------------
 
 
 def measure(corpus_path: Path | str, out_dir: Path | str, rules: Path | str | None = None,
             codebook: Path | str | None = None, sources: Path | str | None = None, ngram: int = 1,
             partition_size: int = DEFAULT_PARTITION_SIZE, workers: int | None = None,
-            scheduler: str | None = None, progress: bool = False) -> Path:
+            scheduler: str | None = None, progress: bool = False, tasks_per_worker: int = TASKS_PER_WORKER,
+            stats: dict | None = None) -> Path:
     """Measure the corpus at ``corpus_path`` into the study folder ``out_dir``; return ``out_dir``.
 
     Writes ``tables/NAME.parquet`` for ``documents`` (the documents table with
@@ -332,52 +620,196 @@ def measure(corpus_path: Path | str, out_dir: Path | str, rules: Path | str | No
     the tables are the same byte for byte whichever runs them. Partitions
     measured before with the same content and options are read from
     ``out_dir/partitions`` instead of measured again.
+
+    Memory is bounded by the partition size: the driver reads the corpus a line
+    or batch at a time (:mod:`analysis.partitions`), sends each partition's texts
+    with its task, keeps at most ``tasks_per_worker`` tasks per worker submitted
+    and not yet reduced, and writes every table a partition at a time.
+    ``stats``, when given, is filled with the run's counters: ``window`` (the
+    most partitions submitted and not yet reduced), ``largest_in_flight`` (the
+    most tasks submitted at once and not yet returned), ``largest_held`` (the
+    most partitions measured and cached but not yet reduced, waiting for an
+    earlier one) and ``largest_pending`` (the most of both at once, at most
+    ``window``); a measured partition's tables are held only while they are
+    written to the cache, and one partition's tables while they are reduced.
     """
+    from analysis.partitions import read_corpus_index
+
     corpus_path = Path(corpus_path)
     if partition_size < 1:
         raise AnalysisError(f"the partition size must be at least 1, not {partition_size}")
     if workers is not None and workers < 1:
         raise AnalysisError(f"the number of workers must be at least 1, not {workers}")
+    if tasks_per_worker < 1:
+        raise AnalysisError(f"tasks per worker must be at least 1, not {tasks_per_worker}")
     out_dir = check_study_folder(out_dir, corpus_path)
     options, described = measure_options(rules, codebook, sources, ngram)
-    documents, texts, files = read_document_table(corpus_path)
-    digests = text_digests(documents, texts, corpus_path)
-    partitions = corpus_partitions(documents, digests, options, partition_size)
-    _prepare_study_folder(out_dir)
-    cache = out_dir / "partitions"
-    partials: dict[int, PartialTables] = {}
-    to_measure = []
-    for partition in partitions:
-        cached = _read_partial(cache / partition.key, options.codebook is not None)
-        if cached is None:
-            to_measure.append(partition)
-        else:
-            partials[partition.number] = cached
-    # Workers of a cluster run elsewhere: they find a corpus folder's text files by its absolute path.
-    task_path = corpus_path.absolute() if scheduler is not None else corpus_path
-    tasks = [(partition, task_path, documents.iloc[partition.start:partition.stop],
-              None if texts is None else texts[partition.start:partition.stop], options) for partition in to_measure]
-    for partition, result in _run_partitions(tasks, workers, scheduler, progress):
-        if isinstance(result, AnalysisError):
-            raise result
-        _write_partial(cache / partition.key, result)
-        partials[partition.number] = result
-    ordered = [partials[partition.number] for partition in partitions]
-    _reemit_warnings(ordered)
-    tables = combine_partials(ordered, corpus_path, options.rules, options.codebook is not None)
-    folder = make_folder(out_dir / "tables")
+    # The cluster's processes start (and import the package) while this process reads and hashes the corpus.
+    with _engine(workers, scheduler) as engine:
+        index = read_corpus_index(corpus_path)
+        digests = index.digests if index.kind != "folder" else text_digests(index.documents, None, corpus_path)
+        partitions = corpus_partitions(index.documents, digests, options, partition_size)
+        _prepare_study_folder(out_dir)
+        cache = out_dir / "partitions"
+        with_frames = options.codebook is not None
+        to_measure = [partition for partition in partitions if not _partial_is_cached(cache / partition.key,
+                                                                                          with_frames)]
+        # Workers of a cluster run elsewhere: they find a corpus folder's text files by its absolute path.
+        task_path = corpus_path.absolute() if scheduler is not None else corpus_path
+        folder = make_folder(out_dir / "tables")
+        reduction = _StudyReduction(folder, corpus_path, options, cache, index, with_frames)
+        try:
+            tables = reduction.run(engine, partitions, to_measure, task_path, progress, tasks_per_worker)
+        except BaseException:
+            reduction.discard()
+            raise
+    if stats is not None:
+        stats.update(largest_held=reduction.largest_held, window=reduction.window,
+                     largest_in_flight=engine.largest_in_flight, largest_pending=engine.largest_pending)
     # Without a manifest the folder is not a study (load_study refuses it) until every table is new.
     (out_dir / "manifest.json").unlink(missing_ok=True)
-    for name, table in tables.items():
-        write_bytes_atomic(folder / f"{name}.parquet", parquet_bytes(table))
+    reduction.commit()
     for name in TABLE_NAMES:
         if name not in tables:
             (folder / f"{name}.parquet").unlink(missing_ok=True)  # from an earlier run with other options
     _remove_unused_partitions(cache, {partition.key for partition in partitions})
-    manifest = _manifest(corpus_path, files, None if texts is not None else digests, described, ngram,
-                         partition_size, partitions, tables, measured=len(to_measure))
+    manifest = _manifest(corpus_path, index.files, index.first_file_sha256,
+                         None if index.kind != "folder" else digests, described, ngram, partition_size, partitions,
+                         tables, measured=len(to_measure))
     write_text_atomic(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return out_dir
+
+
+class _StudyReduction:
+    """Measures the partitions still to measure, caches each, and reduces all of them into the study's tables.
+
+    Partitions are reduced in corpus order, each as soon as it and every one
+    before it are ready; a measured partition is written to the cache as it
+    arrives and dropped once reduced. Tables are written to temporary files in
+    ``folder`` that :meth:`commit` renames.
+    """
+
+    def __init__(self, folder: Path, corpus_path: Path, options: MeasureOptions, cache: Path, index,
+                 with_frames: bool):
+        self.folder, self.corpus_path, self.options, self.cache = folder, corpus_path, options, cache
+        self.index, self.with_frames = index, with_frames
+        self.names = ["documents", *CORPUS_TABLES, "sentence_tone", *(["frame_matches"] if with_frames else []),
+                      "attributions"]
+        token = secrets.token_hex(4)
+        self.paths = {name: folder / f".{name}.parquet.{token}.partial" for name in
+                      [*self.names, "term_counts_by_outlet", "keyness"]}
+        self.streams = {name: TableStream(self.paths[name]) for name in self.names}
+        self.sums = TermSums(options.ngram)
+        self.largest_held = 0
+        self.window = 0
+
+    def run(self, engine, partitions: list[Partition], to_measure: list[Partition], task_path: Path, progress: bool,
+            tasks_per_worker: int) -> dict[str, int]:
+        """Measure and reduce every partition; return the row count of each table."""
+        pending = {partition.number for partition in to_measure}
+        held: set[int] = set()  # measured and cached, not yet reduced (an earlier partition is not done)
+        errors: dict[int, AnalysisError] = {}
+        order = iter(partitions)
+        upcoming = next(order, None)
+
+        def advance() -> None:
+            nonlocal upcoming
+            while upcoming is not None and not errors:
+                if upcoming.number in pending:
+                    if upcoming.number not in held:
+                        return
+                    held.remove(upcoming.number)
+                self._reduce(self._cached(upcoming))
+                upcoming = next(order, None)
+
+        def tasks():
+            for partition in to_measure:
+                if errors:
+                    return
+                yield partition, (task_path, self.index.documents.iloc[partition.start:partition.stop],
+                                  self.index.texts(partition.start, partition.stop), self.options)
+
+        advance()
+        self.window = engine.window(tasks_per_worker)
+        for partition, result in engine.run(tasks(), progress, len(to_measure), self.window, lambda: len(held)):
+            if isinstance(result, AnalysisError):
+                errors[partition.number] = result
+                continue
+            _write_partial(self.cache / partition.key, result)
+            del result  # read back from the cache when its turn comes, as a reused partition is
+            if not errors:
+                held.add(partition.number)
+                self.largest_held = max(self.largest_held, len(held))
+                advance()
+            else:
+                held.clear()
+        if errors:
+            raise errors[min(errors)]  # the first bad partition in corpus order, whatever ran them
+        advance()
+        return self._finish(partitions)
+
+    def _cached(self, partition: Partition) -> PartialTables:
+        part = _read_partial(self.cache / partition.key, self.with_frames)
+        if part is None:  # a damaged cache entry: measure it again here
+            files = measure_partition_files(
+                self.corpus_path, self.index.documents.iloc[partition.start:partition.stop],
+                self.index.texts(partition.start, partition.stop), self.options)
+            if isinstance(files, AnalysisError):
+                raise files
+            _write_partial(self.cache / partition.key, files)
+            part = _read_partial(self.cache / partition.key, self.with_frames)
+        return part
+
+    def _reduce(self, part: PartialTables) -> None:
+        _reemit_warnings([part])
+        for name in self.names:
+            self.streams[name].add(getattr(part, name))
+        self.sums.add(part)
+
+    def _finish(self, partitions: list[Partition]) -> dict[str, int]:
+        rows = {}
+        for name in self.names:
+            stream = self.streams[name]
+            stream.close()
+            if stream.needs_whole:  # column types differ between partitions: stack this table whole, as before
+                table = _stacked([getattr(_read_partial(self.cache / partition.key, self.with_frames), name)
+                                  for partition in partitions])
+                self.paths[name].write_bytes(parquet_bytes(table))
+                rows[name] = len(table)
+            else:
+                rows[name] = stream.n_rows
+        reduced, n_documents = self.sums.finish()
+        self.sums = None
+        counts = term_counts_from_sums(reduced, n_documents)
+        self.paths["term_counts_by_outlet"].write_bytes(parquet_bytes(counts))
+        rows["term_counts_by_outlet"] = len(counts)
+        del counts
+
+        def document_counts():
+            for partition in partitions:
+                folder = self.cache / partition.key
+                yield (_read_parquet(folder / "matrix_documents.parquet"), sparse.load_npz(folder / "counts.npz"),
+                       _read_parquet(folder / "terms.parquet")["term"].to_numpy(dtype=object))
+
+        keyness_table = keyness_from_sums(reduced, n_documents, document_counts(), self.corpus_path,
+                                          self.options.rules)
+        self.paths["keyness"].write_bytes(parquet_bytes(keyness_table))
+        rows["keyness"] = len(keyness_table)
+        order = ["documents", *CORPUS_TABLES, "term_counts_by_outlet", "keyness", "sentence_tone",
+                 *(["frame_matches"] if self.with_frames else []), "attributions"]
+        return {name: rows[name] for name in order}
+
+    def commit(self) -> None:
+        """Move every written table into place."""
+        for name, path in self.paths.items():
+            os.replace(path, self.folder / f"{name}.parquet")
+
+    def discard(self) -> None:
+        """Remove the tables written so far (after an error)."""
+        for stream in self.streams.values():
+            stream.abandon()
+        for path in self.paths.values():
+            path.unlink(missing_ok=True)
 
 
 def load_study(path: Path | str) -> dict[str, pd.DataFrame]:
@@ -427,6 +859,13 @@ def study_manifest(path: Path | str) -> dict:
 
 def parquet_bytes(table: pd.DataFrame) -> bytes:
     """Return ``table`` as Parquet bytes that depend on its values only: no index, fixed row groups, zstd."""
+    buffer = io.BytesIO()
+    pyarrow.parquet.write_table(arrow_table(table), buffer, row_group_size=ROW_GROUP_ROWS, compression="zstd")
+    return buffer.getvalue()
+
+
+def arrow_table(table: pd.DataFrame) -> pyarrow.Table:
+    """Return ``table`` as the Arrow table :func:`parquet_bytes` writes: text as ``large_string``, no metadata."""
     arrow = pyarrow.Table.from_pandas(table.reset_index(drop=True), preserve_index=False)
     # Text is one Arrow type, and pandas' metadata is left out: pandas may hold the same strings as
     # "object" or "str" depending on how a table travelled (pickled to a worker and back, or not).
@@ -434,10 +873,7 @@ def parquet_bytes(table: pd.DataFrame) -> bytes:
         field.with_type(pyarrow.large_string()) if pyarrow.types.is_string(field.type) else field
         for field in arrow.schema
     ])
-    arrow = arrow.cast(schema).replace_schema_metadata(None)
-    buffer = io.BytesIO()
-    pyarrow.parquet.write_table(arrow, buffer, row_group_size=ROW_GROUP_ROWS, compression="zstd")
-    return buffer.getvalue()
+    return arrow.cast(schema).replace_schema_metadata(None)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -486,27 +922,58 @@ def _prepare_study_folder(out_dir: Path) -> None:
 PARTIAL_TABLES = ("documents", *CORPUS_TABLES, "matrix_documents", "sentence_tone", "attributions", "frame_matches")
 
 
-def _write_partial(folder: Path, partial: PartialTables) -> None:
-    """Write one partition's tables into ``folder`` (through a temporary folder, so it is whole or absent)."""
+def partial_files(partial: PartialTables) -> dict[str, bytes]:
+    """Return one partition's tables as the files of its cache folder, by file name.
+
+    Workers return these (compressed Parquet and NumPy files are smaller to send
+    than the tables, and encoding them is spread over the workers); the driver
+    writes them to the cache and reads them back, so a partition measured now and
+    one reused from the cache give the same tables.
+    """
+    files = {}
+    for name in PARTIAL_TABLES:
+        table = getattr(partial, name)
+        if table is not None:
+            files[f"{name}.parquet"] = parquet_bytes(table)
+    for name in ("counts", "sentence_counts"):
+        buffer = io.BytesIO()
+        sparse.save_npz(buffer, getattr(partial, name), compressed=True)
+        files[f"{name}.npz"] = buffer.getvalue()
+    buffer = io.BytesIO()
+    np.save(buffer, partial.gram_positions)
+    files["gram_positions.npy"] = buffer.getvalue()
+    files["terms.parquet"] = parquet_bytes(pd.DataFrame({"term": partial.terms.astype(object)}))
+    files["warnings.json"] = json.dumps(partial.warnings, ensure_ascii=False).encode("utf-8")
+    return files
+
+
+def measure_partition_files(corpus_path: Path, documents: pd.DataFrame, texts: list[str] | None,
+                            options: MeasureOptions) -> dict[str, bytes] | AnalysisError:
+    """Return :func:`partial_files` of :func:`measure_partition` (the task each worker runs), or the input's error."""
+    partial = measure_partition(corpus_path, documents, texts, options)
+    return partial if isinstance(partial, AnalysisError) else partial_files(partial)
+
+
+def _write_partial(folder: Path, files: dict[str, bytes]) -> None:
+    """Write one partition's files (:func:`partial_files`) into ``folder`` through a temporary folder, so that
+    it is whole or absent."""
     staging = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}.partial")
     try:
         staging.mkdir()
-        for name in PARTIAL_TABLES:
-            table = getattr(partial, name)
-            if table is not None:
-                (staging / f"{name}.parquet").write_bytes(parquet_bytes(table))
-        for name in ("counts", "sentence_counts"):
-            sparse.save_npz(staging / f"{name}.npz", getattr(partial, name), compressed=True)
-        np.save(staging / "gram_positions.npy", partial.gram_positions)
-        terms = pd.DataFrame({"term": partial.terms.astype(object)})
-        (staging / "terms.parquet").write_bytes(parquet_bytes(terms))
-        (staging / "warnings.json").write_text(json.dumps(partial.warnings, ensure_ascii=False), encoding="utf-8")
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
         if folder.exists():
             shutil.rmtree(folder)
         os.rename(staging, folder)
     except OSError as problem:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"{folder}: cannot write the partition's tables ({problem.strerror})") from None
+
+
+def _partial_is_cached(folder: Path, with_frames: bool) -> bool:
+    """Return whether ``folder`` holds a cached partition with every table this run needs."""
+    return folder.is_dir() and (folder / "warnings.json").is_file() and (
+        not with_frames or (folder / "frame_matches.parquet").is_file())
 
 
 def _read_partial(folder: Path, with_frames: bool) -> PartialTables | None:
@@ -545,16 +1012,18 @@ def _reemit_warnings(partials: list[PartialTables]) -> None:
             warnings.warn(message, category if isinstance(category, type) else UserWarning, stacklevel=3)
 
 
-def _manifest(corpus_path: Path, files: tuple[Path, ...], digests: list[bytes] | None, described: dict, ngram: int,
-              partition_size: int, partitions: list[Partition], tables: dict[str, pd.DataFrame],
+def _manifest(corpus_path: Path, files: tuple[Path, ...], first_file_sha256: str, digests: list[bytes] | None,
+              described: dict, ngram: int, partition_size: int, partitions: list[Partition], tables: dict[str, int],
               measured: int) -> dict:
     """Return the study's manifest: nothing in it depends on the machine, the engine or the time.
 
-    ``digests`` are those of a corpus folder's text files (``files[1:]``), already
-    computed; None for a table, whose one file is hashed here.
+    ``first_file_sha256`` is that of ``files[0]`` (the table, or a folder's
+    manifest); ``digests`` are those of a corpus folder's text files
+    (``files[1:]``), already computed; None for a table. ``tables`` holds each
+    table's row count.
     """
     root = corpus_path if corpus_path.is_dir() else corpus_path.parent
-    hashes = [_sha256(read_input_bytes(files[0]))] + [digest.hex() for digest in digests or []]
+    hashes = [first_file_sha256] + [digest.hex() for digest in digests or []]
     inputs = [{"file": Path(os.path.relpath(path, root)).as_posix(), "sha256": sha256}
               for path, sha256 in zip(files, hashes)]
     return {
@@ -569,7 +1038,7 @@ def _manifest(corpus_path: Path, files: tuple[Path, ...], digests: list[bytes] |
                         "key": partition.key} for partition in partitions],
         "n_partitions_measured": measured,
         "n_partitions_reused": len(partitions) - measured,
-        "tables": {name: {"file": f"tables/{name}.parquet", "n_rows": len(table)} for name, table in tables.items()},
+        "tables": {name: {"file": f"tables/{name}.parquet", "n_rows": n_rows} for name, n_rows in tables.items()},
     }
 
 
@@ -582,51 +1051,134 @@ def _version(name: str) -> str | None:
 
 # --- engines ---------------------------------------------------------------------------------------------------
 
-
-def _run_partitions(tasks: list[tuple], workers: int | None, scheduler: str | None, progress: bool):
-    """Yield (partition, result) for each task, in any order, measured on the engine asked for."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(tasks), desc="partitions", unit="partition", disable=not progress or not tasks,
-               file=sys.stderr)
-    with bar:
-        if not tasks:
-            return
-        if scheduler is None and (workers == 1 or (workers is None and (os.cpu_count() or 1) == 1)):
-            import dask
-
-            for partition, *arguments in tasks:
-                (result,) = dask.compute(dask.delayed(measure_partition)(*arguments), scheduler="synchronous")
-                bar.update()
-                yield partition, result
-            return
-        with _client(workers, scheduler) as client:
-            from distributed import as_completed
-
-            futures = {client.submit(measure_partition, *arguments, key=f"measure-partition-{partition.key}",
-                                     pure=False): partition for partition, *arguments in tasks}
-            for future in as_completed(futures):
-                result = future.result()
-                bar.update()
-                yield futures[future], result
+# Imported by each worker process as it starts (while the driver reads the corpus), not by its first task.
+WORKER_PRELOAD = ("analysis.measure", "analysis.vocabulary", "analysis.tone", "analysis.sources", "analysis.framing")
 
 
 @contextmanager
-def _client(workers: int | None, scheduler: str | None):
-    """Yield a ``distributed.Client``: connected to ``scheduler``, or to a new cluster of local processes."""
+def _engine(workers: int | None, scheduler: str | None):
+    """Yield the engine that runs the partitions: this process, or a ``distributed`` client started in the
+    background (so that the cluster's processes start while this process reads the corpus)."""
+    if scheduler is None and (workers == 1 or (workers is None and (os.cpu_count() or 1) == 1)):
+        yield _InProcess()
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="measure-cluster") as starter:
+        started = starter.submit(_start_client, workers, scheduler)
+        try:
+            yield _Cluster(started, workers)
+        finally:
+            try:
+                cluster, client = started.result()
+            except Exception:  # noqa: BLE001 - a start that failed is reported by the run that needed it
+                cluster, client = None, None
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+class _InProcess:
+    """Runs each partition in this process with Dask's synchronous scheduler."""
+
+    largest_in_flight = 0
+    largest_pending = 0
+
+    def window(self, tasks_per_worker: int) -> int:
+        return 1
+
+    def run(self, tasks, progress: bool, total: int, window: int, backlog):
+        import dask
+
+        with _progress_bar(total, progress) as bar:
+            for partition, arguments in tasks:
+                self.largest_in_flight = 1
+                self.largest_pending = max(self.largest_pending, 1 + backlog())
+                (result,) = dask.compute(dask.delayed(measure_partition_files)(*arguments), scheduler="synchronous")
+                bar.update()
+                yield partition, result
+
+
+class _Cluster:
+    """Runs the partitions on a ``distributed`` cluster, with at most ``window`` tasks submitted and not reduced."""
+
+    def __init__(self, started, workers: int | None):
+        self.started, self.workers = started, workers
+        self.largest_in_flight = 0
+        self.largest_pending = 0
+
+    def client(self):
+        return self.started.result()[1]
+
+    def window(self, tasks_per_worker: int) -> int:
+        threads = sum(self.client().nthreads().values()) or self.workers or 1
+        return max(2, tasks_per_worker * threads)
+
+    def run(self, tasks, progress: bool, total: int, window: int, backlog):
+        """Yield (partition, result) as tasks finish; ``backlog()`` is how many results the caller holds."""
+        from distributed import as_completed
+
+        client = self.client()
+        in_flight: dict = {}
+        pending = as_completed()
+
+        def top_up() -> None:
+            while len(in_flight) + backlog() < window:
+                item = next(tasks, None)
+                if item is None:
+                    return
+                partition, arguments = item
+                future = client.submit(measure_partition_files, *arguments, key=f"measure-partition-{partition.key}",
+                                       pure=False)
+                in_flight[future] = partition
+                pending.add(future)
+                self.largest_in_flight = max(self.largest_in_flight, len(in_flight))
+                self.largest_pending = max(self.largest_pending, len(in_flight) + backlog())
+
+        with _progress_bar(total, progress) as bar:
+            top_up()
+            for future in pending:
+                partition = in_flight.pop(future)
+                result = future.result()
+                future.release()
+                bar.update()
+                yield partition, result
+                self.largest_pending = max(self.largest_pending, len(in_flight) + backlog())
+                top_up()
+
+
+def _progress_bar(total: int, progress: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="partitions", unit="partition", disable=not progress or not total,
+                file=sys.stderr)
+
+
+def _start_client(workers: int | None, scheduler: str | None):
+    """Return (cluster or None, ``distributed.Client``): connected to ``scheduler``, or to new local processes."""
+    import importlib
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="20s")
+            return None, Client(scheduler, timeout="20s")
         except (OSError, TimeoutError, ValueError) as problem:
             raise AnalysisError(f"cannot connect to the Dask scheduler at {scheduler} ({problem})") from None
-        with client:
-            yield client
-        return
-    with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-        yield client
+    method = dask.config.get("distributed.worker.multiprocessing-method")
+    if sys.platform == "linux":
+        # Forked from this process once it has imported the package, a worker starts in a fraction of a second;
+        # spawned, each imports everything again (about 3 s of both cores on a small machine).
+        for name in WORKER_PRELOAD:
+            importlib.import_module(name)
+        method = "fork"
+    # No dashboard; the scheduler's HTTP server takes any free port (a fixed one may be taken, which warns).
+    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                               silence_logs=logging.ERROR, preload=list(WORKER_PRELOAD))
+    return cluster, Client(cluster)
