@@ -2,14 +2,17 @@
 
 * Workers: ``measure --workers 1`` and ``--workers 2`` on the same corpus of
   about 1 M words (about 1,650 articles), alternately (``--repeats`` each, best
-  wall time counts), with measure's default partition size (2,000 documents:
-  one partition) and with ``--partition-size 200`` (9 partitions); ratio = wall
-  with 1 worker / wall with 2 (the issue's aim: at least 1.7).
+  wall time counts), with measure's default partition size (250 documents: 7
+  partitions) and with the former default, ``--partition-size 2000`` (one
+  partition); ratio = wall with 1 worker / wall with 2 (the issue's aim: at
+  least 1.7).
 * Memory: ``measure --workers 2`` on corpora of about 1 M, 3 M and 10 M words:
   wall time, words per second and the peak resident memory of the whole process
   tree (the command and every worker it starts), sampled every 0.1 s, with the
   default partition size; ratio = peak at 10 M / peak at 1 M (aim: at most
   1.5). The 1 M point is the 2-worker default run of the workers comparison.
+* Disk: the size of the study folder (tables, cached partitions, manifest) per
+  million words, at 10 M words.
 
 The corpora are made by ``bench/make_corpus.py`` (cached under ``build/bench/``;
 10 M words take a few seconds to write) and read as JSONL. The tree's memory is
@@ -17,8 +20,9 @@ sampled with psutil when it is installed, else from ``/proc/PID/status``
 (VmRSS) and ``/proc/PID/task/*/children``; the table says which. Sampling can
 miss a spike shorter than 0.1 s.
 
-Results: ``bench/results/comparisons.csv`` (the two ratios) and
-``bench/results/scale.csv`` (one row per run).
+Results: ``bench/results/comparisons.csv`` (the ratios; earlier ``measure:``
+rows this run no longer measures are removed) and ``bench/results/scale.csv``
+(one row per run, replaced whole).
 
 Usage: .venv/bin/python bench/bench_scale.py [--quick] [--repeats 1]
 (``--quick``: only the 1 M corpus, one run per worker count: a smoke run.)
@@ -55,9 +59,9 @@ SAMPLE_SECONDS = 0.1
 SCALE = RESULTS_DIR / "scale.csv"
 SCALE_COLUMNS = ["corpus_words", "workers", "partition_size", "wall_seconds", "words_per_second", "peak_rss_mb",
                  "memory_sampler", "load_before"]
-# measure's default partition size (2,000 documents) leaves a 1 M-word corpus (about 1,650 articles) in one
-# partition, which one worker measures while the other waits; 200 documents make 9 partitions.
-PARTITION_SIZES = (None, 200)
+# measure's default partition size (250 documents) cuts a 1 M-word corpus (about 1,650 articles) into 7
+# partitions; the former default, 2,000 documents, leaves it in one, which one worker measures while the other waits.
+PARTITION_SIZES = (None, 2000)
 
 
 def measure_command(corpus: Path, study: Path, workers: int, partition_size: int | None = None) -> list[str]:
@@ -122,6 +126,11 @@ def _proc_rss_bytes(pid: int) -> int:
     return 0
 
 
+def folder_bytes(folder: Path) -> int:
+    """Return the total size of the files under ``folder``, in bytes."""
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
 def run_sampled(command: list[str]) -> tuple[float, float, float]:
     """Run ``command`` to its end; return its wall time in seconds, the peak resident memory of its process
     tree in MB, sampled every SAMPLE_SECONDS, and the 1-minute load average before it started.
@@ -168,16 +177,18 @@ def main() -> None:
     paths = {size: cached_corpus("corpus", size) for size in sizes}
     words = {size: corpus_words(path) for size, path in paths.items()}
     runs: dict[tuple[int, int, int | None], list[tuple[float, float, float]]] = {}
+    study_bytes: dict[int, int] = {}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         def run(size: int, workers: int, partition_size: int | None) -> None:
             key = (size, workers, partition_size)
             study = Path(folder) / f"study-{size}-{workers}-{partition_size}-{len(runs.get(key, []))}"
             seconds, peak, load = run_sampled(measure_command(paths[size], study, workers, partition_size))
             runs.setdefault(key, []).append((seconds, peak, load))
+            study_bytes[size] = folder_bytes(study)
             print(f"measure, {words[size]:,} words, {workers} worker(s), partition size "
                   f"{partition_size or 'default'}: {seconds:.2f} s, {words[size] / seconds:,.0f} words/s, "
-                  f"peak {peak:,.0f} MB ({sampler}), load average before {load:.2f} on {os.cpu_count()} cores",
-                  flush=True)
+                  f"peak {peak:,.0f} MB ({sampler}), study folder {study_bytes[size] / 2**20:,.1f} MB, "
+                  f"load average before {load:.2f} on {os.cpu_count()} cores", flush=True)
 
         for _ in range(repeats):
             for partition_size in PARTITION_SIZES:
@@ -197,7 +208,8 @@ def main() -> None:
         n_partitions = -(-documents // (partition_size or DEFAULT_PARTITION_SIZE))
         partitions = f"{n_partitions} partition{'s' if n_partitions != 1 else ''}"
         comparisons.append(comparison_row(
-            f"measure: 2 workers vs 1, partition size {partition_size or 'default'} ({partitions})",
+            f"measure: 2 workers vs 1, partition size {partition_size or f'{DEFAULT_PARTITION_SIZE} (default)'} "
+            f"({partitions})",
             words[small], "wall s, whole process (best run), 2 workers vs 1; ratio 1 worker/2 workers",
             round(two, 2), round(one, 2), round(one / two, 2), ">= 1.7"))
     if not args.quick:
@@ -207,9 +219,16 @@ def main() -> None:
             f"peak RSS MB of the process tree ({sampler}), 10 M vs 1 M; ratio 10 M/1 M",
             round(best[large, 2, None][1], 1), round(best[small, 2, None][1], 1),
             round(best[large, 2, None][1] / best[small, 2, None][1], 2), "<= 1.5"))
+        megabytes = study_bytes[large] / 2**20
+        comparisons.append(comparison_row(
+            "measure: study folder on disk at 10 M words (tables and cached partitions)", words[large],
+            "MB of the study folder; baseline: millions of words; ratio MB per million words",
+            round(megabytes, 1), round(words[large] / 1e6, 2), round(megabytes / (words[large] / 1e6), 1), ""))
     if not args.quick:  # a smoke run does not overwrite the full run's tables
-        update_table(SCALE, scale_rows, SCALE_COLUMNS, key=["corpus_words", "workers", "partition_size"])
-        update_table(COMPARISONS, comparisons, COMPARISON_COLUMNS, key=["comparison", "metric"])
+        update_table(SCALE, scale_rows, SCALE_COLUMNS, key=["corpus_words", "workers", "partition_size"],
+                     drop=lambda row: True)
+        update_table(COMPARISONS, comparisons, COMPARISON_COLUMNS, key=["comparison", "metric"],
+                     drop=lambda row: row["comparison"].startswith("measure:"))
     print_rows(scale_rows, SCALE_COLUMNS)
     print_rows(comparisons, COMPARISON_COLUMNS)
     if not args.quick:

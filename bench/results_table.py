@@ -51,13 +51,17 @@ def format_row(row: dict, columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def update_table(path: Path, rows: list[dict], columns: list[str], key: list[str]) -> None:
+def update_table(path: Path, rows: list[dict], columns: list[str], key: list[str], drop=None) -> None:
     """Write ``rows`` into the CSV table at ``path``, replacing the rows with the same ``key`` values in place
-    and keeping every other row; the file is replaced whole, never left half-written."""
+    and keeping every other row but those ``drop(row)`` is true of (rows of an earlier run that this one no
+    longer measures); the file is replaced whole, never left half-written."""
     kept: list[dict] = []
     if path.exists():
         with open(path, encoding="utf-8", newline="") as handle:
             kept = list(csv.DictReader(handle))
+    new_keys = {tuple(format_value(row[name]) for name in key) for row in rows}
+    if drop is not None:
+        kept = [row for row in kept if not drop(row) or tuple(row.get(name, "") for name in key) in new_keys]
     new = {tuple(format_value(row[name]) for name in key): row for row in rows}
     merged, placed = [], set()
     for row in kept:
