@@ -643,9 +643,9 @@ def measure(corpus_path: Path | str, out_dir: Path | str, rules: Path | str | No
     if tasks_per_worker < 1:
         raise AnalysisError(f"tasks per worker must be at least 1, not {tasks_per_worker}")
     out_dir = check_study_folder(out_dir, corpus_path)
-    options, described = measure_options(rules, codebook, sources, ngram)
-    # The cluster's processes start (and import the package) while this process reads and hashes the corpus.
+    # The cluster's processes start while this process reads the options and reads and hashes the corpus.
     with _engine(workers, scheduler) as engine:
+        options, described = measure_options(rules, codebook, sources, ngram)
         index = read_corpus_index(corpus_path)
         digests = index.digests if index.kind != "folder" else text_digests(index.documents, None, corpus_path)
         partitions = corpus_partitions(index.documents, digests, options, partition_size)
@@ -1057,26 +1057,36 @@ WORKER_PRELOAD = ("analysis.measure", "analysis.vocabulary", "analysis.tone", "a
 
 @contextmanager
 def _engine(workers: int | None, scheduler: str | None):
-    """Yield the engine that runs the partitions: this process, or a ``distributed`` client started in the
-    background (so that the cluster's processes start while this process reads the corpus)."""
+    """Yield the engine that runs the partitions: this process, or a ``distributed`` client.
+
+    A local cluster is started in the background, so that its processes start
+    while this process reads the corpus; a running scheduler is connected to when
+    the first task needs it (an input error is then reported without waiting for
+    the connection).
+    """
     if scheduler is None and (workers == 1 or (workers is None and (os.cpu_count() or 1) == 1)):
         yield _InProcess()
         return
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="measure-cluster") as starter:
-        started = starter.submit(_start_client, workers, scheduler)
+        if scheduler is None:
+            started = starter.submit(_start_client, workers, scheduler)
+        else:
+            started = Future()
+        engine = _Cluster(started, workers, scheduler)
         try:
-            yield _Cluster(started, workers)
+            yield engine
         finally:
-            try:
-                cluster, client = started.result()
-            except Exception:  # noqa: BLE001 - a start that failed is reported by the run that needed it
-                cluster, client = None, None
-            if client is not None:
-                client.close()
-            if cluster is not None:
-                cluster.close()
+            if started.done() or scheduler is None:
+                try:
+                    cluster, client = started.result()
+                except Exception:  # noqa: BLE001 - a start that failed is reported by the run that needed it
+                    cluster, client = None, None
+                if client is not None:
+                    client.close()
+                if cluster is not None:
+                    cluster.close()
 
 
 class _InProcess:
@@ -1103,12 +1113,17 @@ class _InProcess:
 class _Cluster:
     """Runs the partitions on a ``distributed`` cluster, with at most ``window`` tasks submitted and not reduced."""
 
-    def __init__(self, started, workers: int | None):
-        self.started, self.workers = started, workers
+    def __init__(self, started, workers: int | None, scheduler: str | None):
+        self.started, self.workers, self.scheduler = started, workers, scheduler
         self.largest_in_flight = 0
         self.largest_pending = 0
 
     def client(self):
+        if self.scheduler is not None and not self.started.done():
+            try:
+                self.started.set_result(_start_client(self.workers, self.scheduler))
+            except AnalysisError as error:
+                self.started.set_exception(error)
         return self.started.result()[1]
 
     def window(self, tasks_per_worker: int) -> int:
