@@ -22,7 +22,6 @@ import pandas as pd
 from analysis.codebook import Codebook, codebook_from_terms
 from analysis.errors import AnalysisError
 from analysis.framing import frame_matches, naming_matches
-from analysis.style import add_source_line, new_figure, outlet_colors
 
 PERIODS = ("day", "week")
 WHATS = ("frames", "terms", "labels")
@@ -185,6 +184,8 @@ def plot_attention(table: pd.DataFrame, source_label: str | None = None, top: in
     1,000 of the outlet's words in the period; a gap is a period in which the
     outlet published nothing. Raises AnalysisError when no item has a match.
     """
+    from analysis.style import add_source_line, new_figure, outlet_colors
+
     import matplotlib.dates as mdates
 
     chosen = top_items(table, top)

@@ -34,7 +34,6 @@ from analysis.cleaning import ROLES
 from analysis.codebook import Codebook, Term, dimension_scheme
 from analysis.matching import matching_form
 from analysis.output import markdown_text
-from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
 from analysis.text import count_words, quote_spans
 
 MATCH_COLUMNS = ["doc_id", "outlet", "role", "sentence_id", "frame", "term", "match", "start", "end", "position",
@@ -685,6 +684,8 @@ def framing_summary(frame_table: pd.DataFrame, role_table: pd.DataFrame | None =
 
 def plot_frame_rates(frame_table: pd.DataFrame, source_label: str | None = None, ax=None):
     """Return a heatmap of frame rates per 1,000 words (outlets × frames), with the counts written in the cells."""
+    from analysis.style import add_source_line, new_figure, outlet_colors
+
     outlets = list(dict.fromkeys(frame_table["outlet"]))
     frames = list(dict.fromkeys(frame_table["frame"]))
     rates = frame_table.pivot(index="outlet", columns="frame", values="per_1k_words").loc[outlets, frames]
@@ -721,6 +722,8 @@ def plot_frame_rates(frame_table: pd.DataFrame, source_label: str | None = None,
 def plot_naming_choices(naming_table: pd.DataFrame, source_label: str | None = None):
     """Return one panel per naming set: how many times each outlet used each label (bars, counts written)."""
     from matplotlib.ticker import MaxNLocator
+
+    from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
 
     outlets = list(dict.fromkeys(naming_table["outlet"]))
     sets = list(dict.fromkeys(naming_table["naming_set"]))
@@ -761,6 +764,8 @@ def plot_first_mentions(first_table: pd.DataFrame, source_label: str | None = No
     A dot is the median over the outlet's documents that carry the frame, the line
     their interquartile range; frames an outlet never uses have no dot.
     """
+    from analysis.style import add_source_line, new_figure, outlet_colors
+
     outlets = list(dict.fromkeys(first_table["outlet"]))
     frames = list(dict.fromkeys(first_table["frame"]))
     colors = outlet_colors(outlets)
@@ -799,6 +804,8 @@ def plot_frame_terms(term_table: pd.DataFrame, source_label: str | None = None, 
     the rate per 1,000 words of the outlet (outlets of different sizes compare
     fairly) and the count written beside it; an empty cell means no match.
     """
+    from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
+
     outlets = list(dict.fromkeys(term_table["outlet"]))
     colors = outlet_colors(outlets)
     totals = term_table.groupby(["frame", "term"], sort=False)["count"].sum()

@@ -35,7 +35,6 @@ from analysis.speakers import (
     person_mentions,
 )
 from analysis.paths import DATA_DIR
-from analysis.style import add_source_line, category_colors, corpus_label, new_figure, outlet_colors, text_color_on
 from analysis.text import (count_words, match_key, match_tokens, quote_spans, quoted_word_count, spans_overlapping,
                            token_matches)
 from analysis.yamlfile import read_yaml, where
@@ -1064,6 +1063,8 @@ def sourcing_sentence(summary: pd.DataFrame) -> str:
 
 def plot_category_mix(mix: pd.DataFrame, corpus, ax=None):
     """Return a figure of horizontal stacked bars: attributions per outlet by source category, counts shown."""
+    from analysis.style import add_source_line, category_colors, corpus_label, new_figure, text_color_on
+
     labels = dict(zip(mix["category"], mix["label"]))
     categories = [category for category in dict.fromkeys(mix["category"])
                   if mix.loc[mix["category"] == category, "n_attributions"].sum() > 0]
@@ -1101,6 +1102,8 @@ def plot_category_mix(mix: pd.DataFrame, corpus, ax=None):
 
 def plot_quoted_share(summary: pd.DataFrame, corpus, ax=None):
     """Return a figure of bars: share of each outlet's words inside quotation marks, with the counts."""
+    from analysis.style import add_source_line, corpus_label, new_figure, outlet_colors
+
     if ax is None:
         figure, ax = new_figure(7.0, 1.2 + 0.5 * max(len(summary), 1))
     else:

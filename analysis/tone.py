@@ -45,7 +45,6 @@ from analysis.cleaning import TEXT_ROLES
 from analysis.errors import AnalysisError, CorpusError, NonEnglishWarning, RulesError
 from analysis.output import markdown_text
 from analysis.paths import DATA_DIR
-from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
 from analysis.text import LANGUAGE, LANGUAGE_SAMPLE_CHARS, text_language
 from analysis.yamlfile import read_yaml, where
 
@@ -940,6 +939,8 @@ def plot_outlet_voice_tone(table: pd.DataFrame, source_label: str, ax=None):
     Each point is one outlet's mean compound for one voice, its bar the bootstrap
     interval, and the number beside it the sentences behind it.
     """
+    from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
+
     if ax is None:
         figure, ax = new_figure(8.5, 4.4)
     else:
@@ -969,6 +970,8 @@ def plot_outlet_voice_tone(table: pd.DataFrame, source_label: str, ax=None):
 
 def _interval_point(ax, x: float, row, color: str, label: str | None, vertical: bool) -> None:
     """Draw one mean with its interval (when known) and the sentence count beside it."""
+    from analysis.style import NEUTRAL
+
     mean, low, high, n = row["mean_compound"], row["ci_low"], row["ci_high"], int(row["n_sentences"])
     if vertical:
         if not np.isnan(low):
@@ -1044,6 +1047,8 @@ def plot_tone_along_articles(tones: pd.DataFrame, source_label: str, max_documen
     article (:func:`tone_by_position_decile`, band: its 95 % interval over articles),
     and a last panel setting the outlets' means side by side.
     """
+    from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
+
     if tones["doc_id"].nunique() > max_lines:
         return _plot_tone_along_many_articles(tones, source_label)
     outlets = list(dict.fromkeys(tones["outlet"]))
@@ -1083,6 +1088,8 @@ def plot_tone_along_articles(tones: pd.DataFrame, source_label: str, max_documen
 
 def _plot_tone_along_many_articles(tones: pd.DataFrame, source_label: str):
     """Small multiples: per outlet, thin article lines under a bold mean per decile; a last panel of the means."""
+    from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
+
     outlets = list(dict.fromkeys(tones["outlet"]))
     colors = outlet_colors(outlets)
     deciles = tone_by_position_decile(tones)
@@ -1137,6 +1144,8 @@ def plot_actor_tone(table: pd.DataFrame, source_label: str, voice: str = ALL):
     under :data:`MIN_INTERVAL_N` sentences the point has no bar. The score is the
     whole sentence's, not a tone aimed at the actor.
     """
+    from analysis.style import NEUTRAL, add_source_line, new_figure, outlet_colors
+
     rows = table[(table["voice"] == voice) & (table["n_sentences"] > 0)]
     groups = [group for group in dict.fromkeys(table["group"]) if group in set(rows["group"])]
     outlets = list(dict.fromkeys(table["outlet"]))

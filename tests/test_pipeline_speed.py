@@ -202,8 +202,9 @@ def test_chi2_tail_is_scipy_stats_bit_for_bit():
     assert _chi2_sf_one_df(-1.0) == 1.0 and _chi2_sf_one_df(np.inf) == 0.0
 
 
-def test_the_command_line_starts_without_pyplot():
+def test_the_command_line_starts_without_plotting_or_list_modules():
+    heavy = ("matplotlib", "matplotlib.pyplot", "analysis.lists", "analysis.sources")
     code = ("import sys; from analysis.cli import build_parser; build_parser(); "
-            "print('matplotlib.pyplot' in sys.modules)")
+            f"print([name for name in {heavy!r} if name in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "[]"

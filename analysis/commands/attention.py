@@ -8,7 +8,6 @@ from analysis.attention import DEFAULT_PERIOD, PERIODS, WHATS, attention_over_ti
 from analysis.cli import add_corpus_options, corpus_from, emit
 from analysis.codebook import read_codebook
 from analysis.errors import AnalysisError
-from analysis.lists import required_list
 
 ORDER = 45
 
@@ -33,6 +32,8 @@ def register(commands) -> None:
 
 
 def _run_attention(args) -> None:
+    from analysis.lists import required_list  # it reads every list module: only when a command runs
+
     corpus = corpus_from(args)
     if not has_varying_dates(corpus, args.period):
         raise AnalysisError(f"attention: {corpus.source}: no outlet has dated articles in two or more different "

@@ -8,7 +8,6 @@ from analysis.cli import add_corpus_options, corpus_from, emit
 from analysis.codebook import CUSTOM_FRAME, Codebook, codebook_from_terms, read_codebook
 from analysis.concordance import SORT_KEYS, concordance
 from analysis.errors import AnalysisError
-from analysis.lists import required_list
 from analysis.framing import (frame_counts, frame_counts_by_role, frame_definitions, frame_ranking, leave_one_term_out,
                               naming_choices, term_counts, voice_shares)
 
@@ -62,6 +61,8 @@ def _add_codebook_options(parser) -> None:
 
 def _codebook(args, phrases: list[str]) -> Codebook:
     """The codebook named by --codebook with the --term phrases added (only the phrases with --no-codebook)."""
+    from analysis.lists import required_list  # it reads every list module: only when a command runs
+
     if args.no_codebook:
         if args.codebook is not None:
             raise AnalysisError("terms: give --codebook or --no-codebook, not both")
@@ -85,6 +86,8 @@ def _run_terms(args) -> None:
 
 
 def _run_kwic(args) -> None:
+    from analysis.lists import required_list  # it reads every list module: only when a command runs
+
     if args.window < 0:
         raise AnalysisError("kwic: --window must be 0 or more words")
     if sum(value is not None for value in (args.phrase, args.frame, args.term_label)) != 1:

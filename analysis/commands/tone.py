@@ -4,7 +4,6 @@ import argparse
 from pathlib import Path
 
 from analysis.cli import add_corpus_options, add_output_options, corpus_from, emit
-from analysis.lists import required_list
 
 ORDER = 40
 # Ten times the default: enough for any interval, and a typo (an extra zero or three) cannot run for hours.
@@ -64,6 +63,7 @@ def resample_count(text: str) -> int:
 
 def _run_tone(args) -> None:
     from analysis import tone
+    from analysis.lists import required_list
 
     corpus = corpus_from(args)
     options = {"seed": args.seed, "n_resamples": args.resamples}
