@@ -63,6 +63,7 @@ class CorpusIndex:
     first_file_sha256: str
     line_offsets: list[int] = field(default_factory=list, repr=False)  # JSONL: byte offset of each record's line
     whole_texts: list[str] | None = field(default=None, repr=False)
+    parquet_cursor: dict | None = field(default=None, repr=False)  # Parquet: where the last read stopped
 
     def texts(self, start: int, stop: int) -> list[str] | None:
         """Return the texts of rows ``start`` to ``stop`` (None for a corpus folder: the workers read its files).
@@ -258,20 +259,34 @@ def _index_parquet(path: Path) -> CorpusIndex | None:
 
 
 def _parquet_texts(index: CorpusIndex, start: int, stop: int) -> list[str]:
-    """Return the texts of rows ``start`` to ``stop`` of an indexed Parquet file, from the row groups holding them."""
-    parquet = pyarrow.parquet.ParquetFile(index.path)
-    names = [normalize_text(str(name)).strip() for name in parquet.schema_arrow.names]
-    text_name = parquet.schema_arrow.names[names.index(TEXT_COLUMN)]
-    groups, first_row, row = [], None, 0
-    for group in range(parquet.num_row_groups):
-        rows = parquet.metadata.row_group(group).num_rows
-        if row + rows > start and row < stop:
-            groups.append(group)
-            first_row = row if first_row is None else first_row
-        row += rows
-    values = parquet.read_row_groups(groups, columns=[text_name]).column(0).to_pylist() if groups else []
-    selected = values[start - (first_row or 0):stop - (first_row or 0)]
-    return ["" if value is None else normalize_text(value) for value in selected]
+    """Return the texts of rows ``start`` to ``stop`` of an indexed Parquet file.
+
+    Partitions are asked for in order, so the file is read once, a batch at a
+    time, from where the last call stopped (a file of one large row group is not
+    read again for each partition); asking for earlier rows starts again.
+    """
+    cursor = index.parquet_cursor
+    if cursor is None or cursor["position"] > start:
+        parquet = pyarrow.parquet.ParquetFile(index.path)
+        names = [normalize_text(str(name)).strip() for name in parquet.schema_arrow.names]
+        text_name = parquet.schema_arrow.names[names.index(TEXT_COLUMN)]
+        cursor = {"batches": parquet.iter_batches(columns=[text_name], batch_size=1024), "position": 0,
+                  "values": []}
+        index.parquet_cursor = cursor
+    texts = []
+    while cursor["position"] < stop:
+        if not cursor["values"]:
+            batch = next(cursor["batches"], None)
+            if batch is None:
+                raise CorpusError(f"{index.path}: the file changed while it was measured; measure it again")
+            cursor["values"] = batch.column(0).to_pylist()
+        take = min(len(cursor["values"]), stop - cursor["position"])
+        for offset, value in enumerate(cursor["values"][:take]):
+            if cursor["position"] + offset >= start:
+                texts.append("" if value is None else normalize_text(value))
+        cursor["values"] = cursor["values"][take:]
+        cursor["position"] += take
+    return texts
 
 
 # --- validation -----------------------------------------------------------------------------------------------
