@@ -609,9 +609,8 @@ def quoted_word_count(paragraph: str, spans: list[tuple[int, int]], start: int =
     stop = len(paragraph) if end is None else end
     index = bisect.bisect_right(spans, start, key=lambda span: span[1])  # first span ending after start
     count = 0
-    for match in _TOKEN_PATTERN.finditer(paragraph, start, stop):
-        if match.lastgroup == "punct":
-            continue
+    # The word pattern finds exactly the token pattern's words: no word can start where a punctuation mark is.
+    for match in _WORD_PATTERN.finditer(paragraph, start, stop):
         position = match.start()
         while index < len(spans) and spans[index][1] <= position:
             index += 1

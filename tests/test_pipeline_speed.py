@@ -208,3 +208,13 @@ def test_the_command_line_starts_without_plotting_or_list_modules():
             f"print([name for name in {heavy!r} if name in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_quoted_words_worked_out_by_hand():
+    from analysis.text import quote_spans, quoted_word_count
+
+    paragraph = "She said “we won, 1,000 times!” and left. ‘U.S. aid’ came."
+    spans = quote_spans(paragraph)
+    assert quoted_word_count(paragraph, spans) == 6  # we, won, 1,000, times, U.S., aid
+    second = paragraph.index("‘")
+    assert quoted_word_count(paragraph, spans, second, len(paragraph)) == 2  # U.S., aid; "came" is outside
