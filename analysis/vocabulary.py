@@ -269,6 +269,103 @@ def term_matrix(corpus, options: TermOptions | None = None) -> TermMatrix:
     return TermMatrix(counts, np.asarray(vocabulary, dtype=object), documents, sentence_counts, positions)
 
 
+def stack_term_matrices(matrices: list[TermMatrix]) -> TermMatrix:
+    """Return one :class:`TermMatrix` of the documents of ``matrices``, in order, on the sorted union of their terms.
+
+    A term is in a corpus's vocabulary when it occurs in some part of it, so the
+    term matrices of consecutive slices of a corpus stack into the matrix of the
+    whole (:func:`term_matrix` of all of it, cell for cell).
+    """
+    vocabulary = sorted(set().union(*(matrix.terms.tolist() for matrix in matrices)))
+    column = {term: index for index, term in enumerate(vocabulary)}
+    mappings = [np.array([column[term] for term in matrix.terms.tolist()], dtype=np.int64) for matrix in matrices]
+
+    def stacked(name: str) -> sparse.csr_matrix:
+        blocks = []
+        for matrix, mapping in zip(matrices, mappings):
+            part = getattr(matrix, name).tocoo()
+            blocks.append(sparse.csr_matrix((part.data.astype(np.int64), (part.row, mapping[part.col])),
+                                            shape=(part.shape[0], len(vocabulary))))
+        return _canonical(sparse.vstack(blocks, format="csr"))
+
+    documents = pd.concat([matrix.documents for matrix in matrices], ignore_index=True)
+    positions = np.concatenate([matrix.gram_positions for matrix in matrices]).astype(np.int64)
+    return TermMatrix(stacked("counts"), np.asarray(vocabulary, dtype=object), documents,
+                      stacked("sentence_counts"), positions)
+
+
+PARALLEL_CHUNK_DOCUMENTS = 150
+"""Fewest documents per slice when :func:`corpus_keyness` counts a corpus in several processes."""
+
+_FORKED_INPUT: tuple | None = None  # what forked processes of corpus_keyness read their slices from
+
+
+def corpus_keyness(path: Path | str | None = None, rules=None, outlet: str | None = None, vs: str | None = None,
+                   options: TermOptions | None = None, workers: int | None = 1,
+                   chunk_documents: int = PARALLEL_CHUNK_DOCUMENTS, **settings) -> pd.DataFrame:
+    """Return :func:`keyness` of the corpus at ``path``, cleaned and counted in slices by ``workers`` processes.
+
+    ``workers`` None means one per core. The documents table is read and checked
+    once; consecutive slices of at least ``chunk_documents`` documents are cleaned
+    and counted in forked processes and their matrices stacked
+    (:func:`stack_term_matrices`), so the table is the one ``keyness(read_corpus(path),
+    …)`` returns, byte for byte. Where processes cannot be forked (Windows), or the
+    corpus is too small to split, it is counted in this process.
+    """
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from analysis.cleaning import CleaningRules, read_cleaning_rules
+    from analysis.corpus import Corpus, read_corpus, read_document_table
+    from analysis.paths import SEEDS_DIR
+    from analysis.text import keeps_capitals
+
+    global _FORKED_INPUT
+    options = options or default_options()
+    path = Path(path) if path is not None else SEEDS_DIR
+    cleaning_rules = rules if isinstance(rules, CleaningRules) else read_cleaning_rules(rules)
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise AnalysisError(f"the number of workers must be at least 1, not {workers}")
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    documents, texts, _ = read_document_table(path) if workers > 1 and can_fork else (None, None, None)
+    n_slices = 1 if documents is None else min(workers * 2, len(documents) // max(chunk_documents, 1))
+    if n_slices < 2:
+        return keyness(read_corpus(path, cleaning_rules), outlet, vs, options, **settings)
+    bounds = _slice_bounds(documents, texts, n_slices)
+    keeps_capitals("QZXJ")  # loads the word list once, before the processes fork, so that they share it
+    _FORKED_INPUT = (documents, texts, cleaning_rules, path, options)
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, n_slices),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            matrices = list(pool.map(_slice_term_matrix, bounds))
+    finally:
+        _FORKED_INPUT = None
+    # keyness reads only the outlets of its corpus argument once it has the matrix
+    stand_in = Corpus(documents, pd.DataFrame(), pd.DataFrame(), path, cleaning_rules)
+    return keyness(stand_in, outlet, vs, options, matrix=stack_term_matrices(matrices), **settings)
+
+
+def _slice_bounds(documents: pd.DataFrame, texts: list[str] | None, n_slices: int) -> list[tuple[int, int]]:
+    """Return ``n_slices`` (start, stop) row ranges of about equal text (equal numbers of documents for a folder)."""
+    sizes = np.ones(len(documents)) if texts is None else np.array([len(text) for text in texts], dtype=float)
+    ends = np.cumsum(sizes)
+    cuts = np.searchsorted(ends, ends[-1] * np.arange(1, n_slices) / n_slices, side="left") + 1
+    edges = [0] + sorted(set(int(cut) for cut in cuts if 0 < cut < len(documents))) + [len(documents)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _slice_term_matrix(bounds: tuple[int, int]) -> TermMatrix:
+    from analysis.corpus import corpus_of_documents, read_document_texts
+
+    documents, texts, rules, path, options = _FORKED_INPUT
+    start, stop = bounds
+    rows = documents.iloc[start:stop].copy()
+    slice_texts = read_document_texts(path, rows) if texts is None else texts[start:stop]
+    return term_matrix(corpus_of_documents(rows, slice_texts, rules, path), options)
+
+
 TOKEN_CHUNK_SENTENCES = 20_000
 """Sentences split into pieces at once by :func:`_token_codes`, which bounds the strings held in memory."""
 

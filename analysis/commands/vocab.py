@@ -32,6 +32,9 @@ def register(commands) -> None:
                        help="log-odds prior: X times each term's corpus count (default 0.1)")
     vocab.add_argument("--reference", choices=["general-english"],
                        help="compare each outlet's words with general English (wordfreq) instead of other outlets")
+    vocab.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="processes that clean and count slices of a large corpus (default: one per core; "
+                            "the table is the same)")
     vocab.set_defaults(run=_run_vocab)
 
 
@@ -45,10 +48,19 @@ def _run_vocab(args) -> None:
         raise AnalysisError("--prior-scale must be a positive number")
     if args.reference and (args.vs or args.by_event or args.ngram != 1):
         raise AnalysisError("--reference compares single words of each outlet: it takes no --vs, --by-event or --ngram")
+    if args.workers is not None and args.workers < 1:
+        raise AnalysisError(f"--workers must be 1 or more, not {args.workers}")
     options = vocabulary.default_options(args.ngram, args.stopwords, args.numbers)
-    corpus = corpus_from(args)
     exact = None if args.exact == "none" else args.exact
     settings = {"min_count": args.min_count, "prior_scale": prior_scale, "exact": exact, "adjust": args.adjust}
+    if not args.reference and not args.by_event:
+        table = vocabulary.corpus_keyness(args.corpus, args.rules, args.outlet, args.vs, options, args.workers,
+                                          **settings)
+        if args.top:
+            table = table.groupby(["outlet", "reference"], sort=False).head(args.top)
+        emit(table.reset_index(drop=True), args)
+        return
+    corpus = corpus_from(args)
     if args.reference:
         table = vocabulary.reference_keyness(corpus, options, min_count=args.min_count)
         if args.outlet:
@@ -57,14 +69,11 @@ def _run_vocab(args) -> None:
                                     f"(outlets: {', '.join(corpus.outlets)})")
             table = table[table["outlet"] == args.outlet]
         group = ["outlet"]
-    elif args.by_event:
+    else:
         table = vocabulary.keyness_by_event(corpus, options, **settings)
         if args.outlet:
             table = table[table["outlet"] == args.outlet]
         group = ["event", "outlet"]
-    else:
-        table = vocabulary.keyness(corpus, args.outlet, args.vs, options, **settings)
-        group = ["outlet", "reference"]
     if args.top:
         table = table.groupby(group, sort=False).head(args.top)
     emit(table.reset_index(drop=True), args)

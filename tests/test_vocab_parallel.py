@@ -1,0 +1,75 @@
+"""The vocab step counted in forked slices gives the same keyness table as one process, byte for byte."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from analysis import read_corpus
+from analysis.cli import main
+from analysis.errors import CorpusError
+from analysis.vocabulary import _slice_bounds, corpus_keyness, default_options, keyness
+from conftest import write_jsonl
+
+UNSEEN = Path(__file__).parent / "data" / "unseen"
+
+
+def unseen_records() -> list[dict]:
+    with open(UNSEEN / "corpus.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [{key: value for key, value in row.items() if key != "file"}
+            | {"text": (UNSEEN / row["file"]).read_text(encoding="utf-8")} for row in rows]
+
+
+@pytest.fixture(scope="module")
+def unseen_jsonl(tmp_path_factory):
+    return write_jsonl(tmp_path_factory.mktemp("parallel") / "unseen.jsonl", unseen_records())
+
+
+@pytest.mark.parametrize("kind", ["folder", "jsonl"])
+@pytest.mark.parametrize("ngram", [1, 2])
+def test_slices_give_the_table_of_one_process(kind, ngram, unseen_jsonl):
+    path = UNSEEN if kind == "folder" else unseen_jsonl
+    options = default_options(ngram)
+    expected = keyness(read_corpus(path), options=options)
+    # 35 documents in slices of at least 5: four slices on two processes
+    sliced = corpus_keyness(path, options=options, workers=2, chunk_documents=5)
+    assert sliced.to_csv(index=False) == expected.to_csv(index=False)
+    assert len(expected) > 100
+
+
+def test_one_outlet_against_another(unseen_jsonl):
+    corpus = read_corpus(unseen_jsonl)
+    first, second = corpus.outlets[:2]
+    expected = keyness(corpus, first, second, default_options(2), min_count=1)
+    sliced = corpus_keyness(unseen_jsonl, None, first, second, default_options(2), workers=2, chunk_documents=5,
+                            min_count=1)
+    assert sliced.to_csv(index=False) == expected.to_csv(index=False)
+
+
+def test_slices_follow_the_text_length():
+    import pandas as pd
+
+    documents = pd.DataFrame({"doc_id": list("abcdef")})
+    # 100 characters, then five of 20: halves of the text are [a] and [b..f]
+    assert _slice_bounds(documents, ["x" * 100] + ["y" * 20] * 5, 2) == [(0, 1), (1, 6)]
+    # a folder's texts are unknown to the driver: equal numbers of documents
+    assert _slice_bounds(documents, None, 3) == [(0, 2), (2, 4), (4, 6)]
+
+
+def test_an_error_in_a_later_slice_is_the_one_line_error_of_one_process(tmp_path):
+    records = unseen_records()
+    records[30]["text"] = "Advertisement\n"  # a line the default rules remove: nothing left after cleaning
+    path = write_jsonl(tmp_path / "broken.jsonl", records)
+    with pytest.raises(CorpusError) as whole:
+        read_corpus(path)
+    with pytest.raises(CorpusError) as sliced:
+        corpus_keyness(path, workers=2, chunk_documents=5)
+    assert str(sliced.value) == str(whole.value)
+    assert records[30]["doc_id"] in str(whole.value)
+
+
+def test_the_command_refuses_zero_workers(capsys):
+    assert main(["vocab", "--workers", "0"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error == ["error: --workers must be 1 or more, not 0"]
