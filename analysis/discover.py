@@ -626,13 +626,15 @@ def codebook_text(model: FrameModel, corpus_label: str) -> str:
     return "".join(lines).rstrip("\n") + "\n"
 
 
-def actors_text(actors: pd.DataFrame, min_count: int) -> str:
-    """Return the YAML actor list of ``actors`` (from :func:`discover_actors`), in ``actors.yaml``'s format."""
+def actors_text(actors: pd.DataFrame, min_count: int, n_actors: int = 0) -> str:
+    """Return the YAML actor list of ``actors`` (from :func:`discover_actors`), in ``actors.yaml``'s format;
+    ``n_actors`` (0: none) says that only that many, the most mentioned, were kept."""
     lines = [
         _comment("Starter actor list discovered by `python -m analysis discover`: capitalised names"),
         _comment(f"mentioned at least {min_count} times, surname-only and title+surname mentions joined to the"),
         _comment("full name, acronyms to the name whose initials they are. Check every group: merge, split,"),
         _comment("rename, drop. Format: analysis/data/actors.yaml; method: docs/discover.md."),
+        *([_comment(f"Only the {n_actors} most mentioned names are listed.")] if n_actors else []),
         "\ngroups:\n",
     ]
     for actor, group in actors.groupby("actor", sort=False):
@@ -788,8 +790,11 @@ def corpus_name(corpus) -> str:
 
 
 def discovered_texts(corpus, n_frames: int | None = None, seed: int = 0, unit: str = "sentence",
-                     min_count: int = 3, n_sources: int = 50, rules=None) -> dict[str, str]:
+                     min_count: int = 3, n_sources: int = 50, rules=None, n_actors: int = 0) -> dict[str, str]:
     """Return file name → text of every discovered file, each checked by the project's own reader.
+
+    ``n_actors`` keeps only that many actors, the most mentioned (0: every actor
+    mentioned at least ``min_count`` times).
 
     ``actors.yaml`` and ``sources.yaml`` are missing when nothing was found for
     them (an empty list is not a valid file). Raises AnalysisError if a reader
@@ -801,6 +806,8 @@ def discovered_texts(corpus, n_frames: int | None = None, seed: int = 0, unit: s
     shares = frame_shares(corpus, model=model)
     examples = frame_examples(corpus, model=model)
     actors = discover_actors(corpus, min_count)
+    if n_actors:
+        actors = actors[actors["actor"].isin(actors["actor"].drop_duplicates().head(n_actors))]
     sources = discover_sources(corpus, rules, n_sources)
     texts = {
         "codebook.yaml": codebook_text(model, label),
@@ -809,7 +816,7 @@ def discovered_texts(corpus, n_frames: int | None = None, seed: int = 0, unit: s
         "frame-examples.csv": format_table(examples, "csv"),
     }
     if len(actors):
-        texts["actors.yaml"] = actors_text(actors, min_count)
+        texts["actors.yaml"] = actors_text(actors, min_count, n_actors)
     if len(sources):
         texts["sources.yaml"] = sources_text(sources, rules)
     texts["summary.txt"] = summary_text(model, frames, shares, examples, actors, sources, label)
@@ -839,7 +846,7 @@ def _validate(texts: dict[str, str]) -> None:
 
 def write_discovered(corpus, out_dir: Path | str, n_frames: int | None = None, seed: int = 0,
                      unit: str = "sentence", min_count: int = 3, n_sources: int = 50, rules=None,
-                     inputs=()) -> pd.DataFrame:
+                     inputs=(), n_actors: int = 0) -> pd.DataFrame:
     """Write the discovered files into ``out_dir``; return ``file, bytes`` for each file written.
 
     Everything is computed and checked first; the folder is checked with
@@ -850,7 +857,7 @@ def write_discovered(corpus, out_dir: Path | str, n_frames: int | None = None, s
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: is a file, not a folder (--out names a folder for the discovered files)")
     check_discovery_folder(folder, FILES, inputs)  # before the work, so that nothing is computed in vain
-    texts = discovered_texts(corpus, n_frames, seed, unit, min_count, n_sources, rules)
+    texts = discovered_texts(corpus, n_frames, seed, unit, min_count, n_sources, rules, n_actors)
     check_discovery_folder(folder, texts, inputs)
     make_folder(folder)
     recorded = _recorded(folder)

@@ -471,28 +471,33 @@ def leave_one_term_out(corpus, codebook: Codebook) -> pd.DataFrame:
     base = {outlet: {frame: int(counted.get((outlet, frame), 0)) for frame in codebook.frame_names}
             for outlet in corpus.outlets}
     sentences = corpus.sentences
+    left_out = [(frame, label) for frame in codebook.frames
+                for label in dict.fromkeys(term.label for term in frame.terms)]
+    # Where each term occurs: every term in one pass over the corpus, each its own group (named by its number).
+    occurrences = find_group_matches(corpus, [
+        (str(number), tuple(term for term in frame.terms if term.label == label))
+        for number, (frame, label) in enumerate(left_out)])
+    occurs_in = occurrences.groupby("frame", sort=False)["sentence_id"].agg(set).to_dict()
     rows = []
-    for frame in codebook.frames:
+    for number, (frame, label) in enumerate(left_out):
         frame_rows = matches[matches["frame"] == frame.name]
-        for label in dict.fromkeys(term.label for term in frame.terms):
-            removed = tuple(term for term in frame.terms if term.label == label)
-            remaining = tuple(term for term in frame.terms if term.label != label)
-            where = set(find_group_matches(corpus, [(frame.name, removed)])["sentence_id"])
-            if not where:
+        remaining = tuple(term for term in frame.terms if term.label != label)
+        where = occurs_in.get(str(number), set())
+        if not where:
+            continue
+        # Only the sentences where the term occurs can change: match the rest of the frame there again.
+        touched = _SentencesOnly(sentences[sentences["sentence_id"].isin(where)], corpus.paragraphs)
+        redone = find_group_matches(touched, [(frame.name, remaining)], merge_adjacent=True) if remaining \
+            else pd.DataFrame(columns=MATCH_COLUMNS)
+        before = frame_rows[frame_rows["sentence_id"].isin(where)].groupby("outlet").size()
+        after = redone.groupby("outlet").size()
+        for outlet in corpus.outlets:
+            count_without = base[outlet][frame.name] - int(before.get(outlet, 0)) + int(after.get(outlet, 0))
+            if count_without == base[outlet][frame.name]:
                 continue
-            # Only the sentences where the term occurs can change: match the rest of the frame there again.
-            touched = _SentencesOnly(sentences[sentences["sentence_id"].isin(where)], corpus.paragraphs)
-            redone = find_group_matches(touched, [(frame.name, remaining)], merge_adjacent=True) if remaining \
-                else pd.DataFrame(columns=MATCH_COLUMNS)
-            before = frame_rows[frame_rows["sentence_id"].isin(where)].groupby("outlet").size()
-            after = redone.groupby("outlet").size()
-            for outlet in corpus.outlets:
-                count_without = base[outlet][frame.name] - int(before.get(outlet, 0)) + int(after.get(outlet, 0))
-                if count_without == base[outlet][frame.name]:
-                    continue
-                counts = dict(base[outlet], **{frame.name: count_without})
-                rows.append((outlet, label, frame.name, base[outlet][frame.name], count_without,
-                             _top_frames(base[outlet]), _top_frames(counts)))
+            counts = dict(base[outlet], **{frame.name: count_without})
+            rows.append((outlet, label, frame.name, base[outlet][frame.name], count_without,
+                         _top_frames(base[outlet]), _top_frames(counts)))
     columns = ["outlet", "term", "frame", "count_with", "count_without", "top_frame", "top_frame_without"]
     table = pd.DataFrame(rows, columns=columns)
     table["changes"] = (table["top_frame"] != table["top_frame_without"]).astype(bool)

@@ -21,6 +21,7 @@ import shutil
 import signal
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from importlib import metadata
@@ -34,8 +35,9 @@ from tqdm.auto import tqdm
 
 from analysis import __version__
 from analysis import lists
-from analysis.corpus import file_sha256, read_corpus
+from analysis.corpus import file_sha256, read_document_table
 from analysis.errors import AnalysisError
+from analysis.measure import DEFAULT_PARTITION_SIZE, measure, measure_options, open_study, study_manifest
 from analysis.output import make_folder, write_bytes_atomic, write_text_atomic
 from analysis.paths import (
     BUILD_DIR,
@@ -61,6 +63,12 @@ PROVENANCE_PACKAGES = (
 )
 # Where a report keeps the lists it discovered from the corpus (see analysis.discover).
 DISCOVERED_FOLDER = "discovered"
+# Where a report built from a corpus keeps the study it measured (see analysis.measure): the notebooks read it.
+STUDY_FOLDER = "study"
+# Actors a report discovers at most (the most mentioned): a page and a figure of a thousand names reads as none.
+DISCOVERED_ACTORS = 50
+# Notebooks executed at once (one kernel each) when the machine has the cores.
+MAX_KERNELS = 2
 # The kernel's hash seed and the absence of encryption warnings keep runs identical.
 KERNEL_ENV = {"PYTHONHASHSEED": "0", "TQDM_DISABLE": "1", "MPLBACKEND": "Agg"}
 # Every report holds this file; a build replaces a folder only when it is empty or holds it.
@@ -92,6 +100,7 @@ def build_report(
     coded_paths: list[Path | str] | None = None,
     adjudicated_path: Path | str | None = None,
     discover: bool = True,
+    study_path: Path | str | None = None,
 ) -> Path:
     """Build the report for ``corpus_path`` into ``out_dir``; return the path of its index.html.
 
@@ -116,35 +125,58 @@ def build_report(
     using it says so. ``coded_paths`` (coded sheets, ``codebook-sheet``) and
     ``adjudicated_path`` check the codebook against human coding
     (:func:`analysis.lists.chosen_coding` gives the example corpus its shipped codings).
+
+    The notebooks read a study folder (:func:`analysis.measure.measure`), so that the
+    corpus is cleaned and its tables measured once, not once per notebook. Without
+    ``study_path`` the corpus is measured first into the report's ``study/`` folder,
+    which the report keeps; with ``study_path`` that study is read (see
+    :func:`check_given_study`) and ``corpus_path``, when given, must be the corpus it
+    was measured from.
     """
     notebooks = report_notebooks() if notebooks is None else notebooks
-    corpus_path = Path(corpus_path).resolve() if corpus_path is not None else SEEDS_DIR
-    rules_path = Path(rules_path).resolve() if rules_path is not None else DEFAULT_CLEANING_RULES
+    study_path = Path(study_path).resolve() if study_path is not None else None
+    corpus_path = (Path(corpus_path).resolve() if corpus_path is not None
+                   else SEEDS_DIR if study_path is None else None)
+    rules_path = Path(rules_path).resolve() if rules_path is not None else None
+    if study_path is not None:
+        corpus_path, rules_path, corpus_files = check_given_study(study_path, corpus_path, rules_path)
+    rules_path = rules_path if rules_path is not None else DEFAULT_CLEANING_RULES
     given_lists = {name: Path(path).resolve() if path is not None else None for name, path in (
         ("codebook_path", codebook_path), ("actors_path", actors_path), ("sources_path", sources_path),
         ("stopwords_path", stopwords_path))}
     coded_paths = [Path(path).resolve() for path in coded_paths or []]
     adjudicated_path = Path(adjudicated_path).resolve() if adjudicated_path is not None else None
-    inputs = [corpus_path, rules_path, *(path for path in given_lists.values() if path is not None), DATA_DIR,
+    inputs = [*([corpus_path] if corpus_path.is_absolute() else []), *([study_path] if study_path else []),
+              rules_path, *(path for path in given_lists.values() if path is not None), DATA_DIR,
               *coded_paths, *([adjudicated_path] if adjudicated_path else []),
               *(NOTEBOOKS_DIR / name for name in notebooks)]
     out_dir = check_report_folder(out_dir if out_dir is not None else DEFAULT_REPORT_DIR, inputs)
     if publish_figures_to is not None:
         publish_figures_to = check_figures_folder(publish_figures_to, inputs, out_dir)
     with _stop_signals_interrupt():
-        corpus = read_corpus(corpus_path, rules_path)
+        if study_path is None:
+            # Bad input fails here, with its one-line message, before anything is written.
+            documents, _, corpus_files = read_document_table(corpus_path)
         _check_data_lists(given_lists)
-        _check_coding(corpus, given_lists["codebook_path"], coded_paths, adjudicated_path)
-        check_report_folder(out_dir, [*inputs, *corpus.input_files])
+        _check_coding(corpus_path, given_lists["codebook_path"], coded_paths, adjudicated_path)
+        check_report_folder(out_dir, [*inputs, *corpus_files])
         make_folder(out_dir.parent)
         remove_leftover_builds(out_dir)
         staging, lock = _new_staging_folder(out_dir)
         try:
+            if study_path is None:
+                study_path = _measure_into(staging / STUDY_FOLDER, corpus_path, rules_path,
+                                           lists.chosen_list("sources", given_lists["sources_path"], corpus_path),
+                                           len(documents))
+            study = open_study(study_path, corpus_path)
+            corpus = study.corpus
+            corpus.input_files = tuple(corpus_files)
             discovered = _discover_missing(corpus, given_lists, staging) if discover else {}
             used_lists = {**given_lists, **discovered}
             discovered_kinds = ",".join(kind for kind, entry in lists.STORY_LISTS.items()
                                         if entry.parameter in discovered)
             parameters = {"corpus_path": str(corpus_path), "rules_path": str(rules_path),
+                          "study_path": str(study_path),
                           **{name: str(path) if path is not None else None for name, path in used_lists.items()},
                           "discovered_lists": discovered_kinds or None,
                           "coded_paths": [str(path) for path in coded_paths] or None,
@@ -152,11 +184,9 @@ def build_report(
             left_out = lists.left_out_tags(corpus, used_lists)
             shown_parameters = _shown_parameters(corpus, rules_path, used_lists, staging, coded_paths,
                                                  adjudicated_path, discovered_kinds)
-            executed = {}
-            steps = tqdm(notebooks, desc="report", unit="notebook", disable=not progress, file=sys.stderr)
-            for name in steps:
-                steps.set_postfix_str(name)
-                executed[name] = execute_notebook(NOTEBOOKS_DIR / name, {**parameters, "output_dir": str(staging)})
+            executed = execute_notebooks([NOTEBOOKS_DIR / name for name in notebooks],
+                                         {**parameters, "output_dir": str(staging)}, progress=progress)
+            executed = {name: executed[NOTEBOOKS_DIR / name] for name in notebooks}
             pages = [_page_name(name) for name in notebooks]
             titles = {name: _title_of(notebook, name) for name, notebook in executed.items()}
             navigation = [(_page_name(name), titles[name]) for name in notebooks]
@@ -169,7 +199,7 @@ def build_report(
             data_files += [lists.DataFile("coded sheet", path, not coded_paths) for path in sheets]
             if adjudicated_sheet is not None:
                 data_files.append(lists.DataFile("adjudicated coding", adjudicated_sheet, not coded_paths))
-            provenance = _provenance_html(corpus, data_files, staging)
+            provenance = _provenance_html(corpus, data_files, staging, study.manifest)
             for name, page in zip(notebooks, pages):
                 is_study = page == "index.html"
                 html_page = _render(executed[name], titles[name], navigation, show_code=not is_study,
@@ -187,6 +217,64 @@ def build_report(
         if publish_figures_to is not None:
             _publish_figures(out_dir / "figures", publish_figures_to)
     return out_dir / "index.html"
+
+
+def check_given_study(study_path: Path, corpus_path: Path | None, rules_path: Path | None):
+    """Return ``(corpus path, rules path, corpus files)`` for a report from the study at ``study_path``.
+
+    The corpus is ``corpus_path`` when given, which must hold exactly the files the
+    study's manifest records (same SHA-256), else the example corpus when the study
+    was measured from it, else the name the manifest records (a path that need not
+    exist: the provenance then lists the manifest's files and hashes). The rules are
+    ``rules_path`` when given, which must be those the study was measured with;
+    without it the study must have been measured with the package's rules. Raises
+    StudyError (not a study) or ReportError with one line.
+    """
+    manifest = study_manifest_checked(study_path)
+    recorded = manifest["corpus"]["files"]
+    if corpus_path is not None:
+        files = read_document_table(corpus_path)[2]
+        if [file_sha256(path) for path in files] != [entry["sha256"] for entry in recorded]:
+            raise ReportError(f"{corpus_path}: is not the corpus the study {study_path} was measured from (its files "
+                              "differ); measure the corpus again, or leave out --corpus")
+        corpus_files = tuple(files)
+    else:
+        corpus_path, corpus_files = Path(manifest["corpus"]["name"]), ()
+        if manifest["corpus"]["name"] == SEEDS_DIR.name:
+            seeds = read_document_table(SEEDS_DIR)[2]
+            if [file_sha256(path) for path in seeds] == [entry["sha256"] for entry in recorded]:
+                corpus_path, corpus_files = SEEDS_DIR, tuple(seeds)
+    rules_given = rules_path is not None and rules_path != DEFAULT_CLEANING_RULES
+    described = measure_options(rules=rules_path if rules_given else None)[1]["rules"]
+    if described != manifest["options"]["rules"]:
+        measured_with = manifest["options"]["rules"]["file"]
+        raise ReportError(f"{study_path}: the study was measured with the cleaning rules "
+                          f"{'of the package' if measured_with == 'default' else measured_with}, not "
+                          f"{'these' if rules_given else 'the package’s'}; pass those with --rules FILE, "
+                          "or measure the corpus again")
+    return corpus_path, rules_path, corpus_files
+
+
+def study_manifest_checked(study_path: Path) -> dict:
+    """Return the manifest of the study folder at ``study_path``; StudyError with one line when it is not one."""
+    from analysis.measure import load_study
+
+    load_study(study_path)  # refuses a folder that is not a study
+    return study_manifest(study_path)
+
+
+def _measure_into(folder: Path, corpus_path: Path, rules_path: Path, sources_file: Path | None,
+                  n_documents: int) -> Path:
+    """Measure the corpus into ``folder`` (inside the build) for the notebooks to read; return ``folder``.
+
+    The attributions are measured with the source list the notebooks will use when it
+    is known before discovery (given, or the example corpus's); the partition cache
+    is removed, as the report keeps only the tables and the manifest.
+    """
+    measure(corpus_path, folder, rules=None if rules_path == DEFAULT_CLEANING_RULES else rules_path,
+            sources=sources_file, workers=1 if n_documents <= DEFAULT_PARTITION_SIZE else None)
+    shutil.rmtree(folder / "partitions", ignore_errors=True)
+    return folder
 
 
 def check_report_folder(out_dir: Path | str, inputs=()) -> Path:
@@ -486,13 +574,90 @@ def execute_notebook(notebook: Path, parameters: dict[str, str] | None = None) -
     Raises ReportError naming the notebook, the cell (as numbered in the saved
     notebook) and the error when a cell fails.
     """
-    notebook = Path(notebook)
+    with _kernel_environment():
+        return _execute(Path(notebook), parameters)
+
+
+def execute_notebooks(notebooks: list[Path], parameters: dict[str, str] | None = None, kernels: int | None = None,
+                      progress: bool = False) -> dict[Path, nbformat.NotebookNode]:
+    """Return each of ``notebooks`` executed (as :func:`execute_notebook`), by path, ``kernels`` at a time.
+
+    The notebooks are independent, so they run in parallel kernels (default: one per
+    core, at most :data:`MAX_KERNELS`); each result is the same whichever finishes
+    first. When one fails, the others are stopped and the error of the first
+    failing notebook in the given order is raised; a stop signal kills every kernel.
+    """
+    kernels = kernels or min(MAX_KERNELS, os.cpu_count() or 1)
+    bar = tqdm(total=len(notebooks), desc="report", unit="notebook", disable=not progress, file=sys.stderr)
+    with bar, _kernel_environment():
+        if kernels <= 1 or len(notebooks) <= 1:
+            executed = {}
+            for notebook in notebooks:
+                bar.set_postfix_str(Path(notebook).name)
+                executed[notebook] = _execute(Path(notebook), parameters)
+                bar.update()
+            return executed
+        _ABANDONED.clear()
+        pool = ThreadPoolExecutor(max_workers=kernels, thread_name_prefix="report-kernel")
+        futures = {pool.submit(_execute_in_thread, Path(notebook), parameters): notebook for notebook in notebooks}
+        failed = False
+        try:
+            for future in as_completed(futures):
+                if future.exception() is not None:
+                    failed = True
+                    break
+                bar.update()
+        except BaseException:  # a stop signal: the build is abandoned
+            _abandon_kernels()
+            raise
+        finally:
+            if failed:  # the report cannot be built: the other notebooks need not finish
+                _abandon_kernels()
+            for future in futures:
+                future.cancel()
+            pool.shutdown(wait=True)
+        errors = [future.exception() for future in futures if not future.cancelled() and future.exception()]
+        if errors:
+            # The failure reported is a notebook's own (not that of a kernel killed because of it), the first in order.
+            raise next((error for error in errors if isinstance(error, AnalysisError)), errors[0])
+        return {notebook: future.result() for future, notebook in futures.items()}
+
+
+@contextmanager
+def _kernel_environment():
+    """Within: the environment kernels start with holds :data:`KERNEL_ENV`."""
+    previous = {key: os.environ.get(key) for key in KERNEL_ENV}
+    os.environ.update(KERNEL_ENV)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _execute_in_thread(notebook: Path, parameters: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """Return :func:`_execute` run in a worker thread, closing the event loop papermill opened in it."""
+    import asyncio
+
+    try:
+        return _execute(notebook, parameters)
+    finally:
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None and not loop.is_running() and not loop.is_closed():
+            loop.close()  # else it is reported as an unclosed event loop when the thread ends
+
+
+def _execute(notebook: Path, parameters: dict[str, str] | None = None) -> nbformat.NotebookNode:
     if not notebook.is_file():
         raise ReportError(f"{notebook}: notebook not found")
     declared = papermill.inspect_notebook(str(notebook))
     parameters = {key: value for key, value in (parameters or {}).items() if key in declared}
-    previous = {key: os.environ.get(key) for key in KERNEL_ENV}
-    os.environ.update(KERNEL_ENV)
     try:
         return papermill.execute_notebook(
             str(notebook), None, parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
@@ -504,12 +669,6 @@ def execute_notebook(notebook: Path, parameters: dict[str, str] | None = None) -
             f"{notebook.name}: cell {_cell_number(notebook, error.source)} "
             f"failed: {error.ename}: {error.evalue}"
         ) from None
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _cell_number(notebook: Path, source: str) -> str:
@@ -534,13 +693,45 @@ class IdleShutdownKernelManager(AsyncKernelManager):
     killed at once rather than interrupted mid-cell, which made it print tracebacks.
     """
 
+    async def start_kernel(self, **arguments) -> None:
+        with _RUNNING_LOCK:
+            _RUNNING_KERNELS.add(self)
+        await super().start_kernel(**arguments)
+        if _ABANDONED.is_set():  # the build was abandoned while this kernel started
+            _abandon_kernels()
+
     async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        await super().shutdown_kernel(now=now or _stop_signal_received is not None, restart=restart)
+        try:
+            await super().shutdown_kernel(now=now or _stop_signal_received is not None, restart=restart)
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING_KERNELS.discard(self)
 
     async def _async_interrupt_kernel(self) -> None:
         if self.shutting_down:
             return
         await super()._async_interrupt_kernel()
+
+
+_RUNNING_KERNELS: set = set()  # the kernels started and not yet shut down, in every thread
+_RUNNING_LOCK = threading.Lock()
+
+
+_ABANDONED = threading.Event()  # set when a build stops: kernels still starting are killed too
+
+
+def _abandon_kernels() -> None:
+    """Kill the process of every running kernel: its notebook's execution then fails at once, in its own thread."""
+    _ABANDONED.set()
+    with _RUNNING_LOCK:
+        managers = list(_RUNNING_KERNELS)
+    for manager in managers:
+        process = getattr(manager.provisioner, "process", None) if manager.provisioner is not None else None
+        if process is not None:
+            try:
+                process.kill()
+            except OSError:
+                pass
 
 
 def _kernel_config():
@@ -656,23 +847,27 @@ def _without_run_metadata(notebook: nbformat.NotebookNode, left_out: set[str] = 
     return clean
 
 
-def _provenance_html(corpus, data_files: list, staging: Path | None = None) -> str:
+def _provenance_html(corpus, data_files: list, staging: Path | None = None, manifest: dict | None = None) -> str:
     """Return the provenance section: the corpus files and the data files used (:func:`analysis.lists.data_files_used`),
-    each with its hash and whether it is the package default, then package versions."""
-    used = [(path, "corpus") for path in corpus.input_files]
-    used += [(data.path, f"{data.what}, {data.origin}") for data in data_files]
-    rows = "\n".join(
-        f"<tr><td>{html.escape(_display_path(path, corpus.source, staging))}</td><td>{html.escape(role)}</td>"
-        f"<td><code>{file_sha256(path)}</code></td></tr>"
-        for path, role in used if Path(path).is_file()
-    )
+    each with its hash and whether it is the package default, then package versions. A corpus known only by the
+    study ``manifest`` (not found where it was measured) is listed with the files and hashes the manifest records."""
+    rows = [(_display_path(path, corpus.source, staging), "corpus", file_sha256(path)) for path in corpus.input_files
+            if Path(path).is_file()]
+    if not corpus.input_files and manifest is not None:
+        folder = manifest["corpus"]["name"] + "/" if manifest["corpus"]["kind"] == "folder" else ""
+        rows = [(f"{folder}{entry['file']}", "corpus (as the study records it)", entry["sha256"])
+                for entry in manifest["corpus"]["files"]]
+    rows += [(_display_path(data.path, corpus.source, staging), f"{data.what}, {data.origin}", file_sha256(data.path))
+             for data in data_files if Path(data.path).is_file()]
+    rows = "\n".join(f"<tr><td>{html.escape(shown)}</td><td>{html.escape(role)}</td><td><code>{sha256}</code></td></tr>"
+                     for shown, role, sha256 in rows)
     versions = "\n".join(
         f"<tr><td>{html.escape(name)}</td><td>{html.escape(_version(name))}</td></tr>"
         for name in ("analysis (this project)", *PROVENANCE_PACKAGES)
     )
     return f"""<section id="provenance" class="report-provenance">
 <h2>Provenance</h2>
-<p>Corpus: {html.escape(_display_path(corpus.source, corpus.source))}: {len(corpus.documents)} documents from
+<p>Corpus: {html.escape(_corpus_name(corpus))}: {len(corpus.documents)} documents from
 {len(corpus.outlets)} outlets. The files this report was built from, with their SHA-256 hashes:</p>
 <table>
 <thead><tr><th>file</th><th>used as</th><th>SHA-256</th></tr></thead>
@@ -699,7 +894,7 @@ def _shown_parameters(corpus, rules_path: Path, given_lists: dict[str, Path | No
     def shown(path) -> str:
         return "None" if path is None else repr(_display_path(path, corpus.source, staging))
 
-    return {"corpus_path": shown(corpus.source),
+    return {"corpus_path": repr(_corpus_name(corpus)),
             "rules_path": shown(None if rules_path == DEFAULT_CLEANING_RULES else rules_path),
             "output_dir": "'.'  # this report's folder: tables/ and figures/",
             **{name: shown(path) for name, path in given_lists.items()},
@@ -719,7 +914,7 @@ def _discover_missing(corpus, given_lists: dict[str, Path | None], staging: Path
     from analysis.discover import write_discovered  # scikit-learn's NMF: only when a list is missing
 
     folder = staging / DISCOVERED_FOLDER
-    write_discovered(corpus, folder)
+    write_discovered(corpus, folder, n_actors=DISCOVERED_ACTORS)
     # A corpus with no recurring name or no quotation gets no actor or source list: those sections stay out.
     return {entry.parameter: folder / f"{entry.kind}.yaml" for entry in missing
             if (folder / f"{entry.kind}.yaml").is_file()}
@@ -794,6 +989,12 @@ code {{ font-size: 0.8rem; }}
 </body>
 </html>
 """
+
+
+def _corpus_name(corpus) -> str:
+    """Return the corpus as the report names it (a corpus known only by its study's manifest: by that name)."""
+    source = Path(corpus.source)
+    return _display_path(source, source) if source.is_absolute() else source.as_posix()
 
 
 def _display_path(path: Path | str, corpus_source: Path | str, report_folder: Path | None = None) -> str:

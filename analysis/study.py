@@ -10,10 +10,13 @@ documents (:func:`top_events`) so that they stay readable with a hundred events.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
+from analysis import lists
 from analysis.lists import EXAMPLE_STUDY_TEXT, is_example_corpus
 from analysis.output import markdown_text
 from analysis.yamlfile import read_yaml
@@ -209,3 +212,61 @@ def documents_table(corpus, limit: int = MAX_LISTED_DOCUMENTS) -> pd.DataFrame:
     by_outlet = by_outlet.merge(dates.rename(columns={"min": "first_date", "max": "last_date"}),
                                 left_on="outlet", right_index=True, how="left")
     return by_outlet.fillna({"first_date": "", "last_date": ""})
+
+
+@dataclass
+class StudyInputs:
+    """What a notebook works on: the cleaned ``corpus`` and the measured ``study`` it came from (None: read and
+    cleaned from the corpus file). Build one with :func:`study_inputs`."""
+
+    corpus: object  # analysis.corpus.Corpus
+    study: object | None = None  # analysis.measure.Study
+
+    def sentence_tone(self) -> pd.DataFrame:
+        """Return :func:`analysis.tone.sentence_tone` of the corpus with its default options: the study's table
+        when there is a study, else computed."""
+        if self.study is not None and "sentence_tone" in self.study.tables:
+            return self.study.tables["sentence_tone"].copy()
+        from analysis.tone import sentence_tone
+
+        return sentence_tone(self.corpus)
+
+    def attributions(self, sources_file: Path | str | None = None) -> pd.DataFrame:
+        """Return :func:`analysis.sources.attributions` of the corpus with the source rules of ``sources_file``
+        (:func:`analysis.lists.source_rules`): the study's table when the study was measured with the same
+        rules (same file name and SHA-256, as its manifest records them), else computed."""
+        if self.study is not None and "attributions" in self.study.tables and self.measured_with(sources=sources_file):
+            return self.study.tables["attributions"].copy()
+        from analysis.sources import attributions
+
+        return attributions(self.corpus, lists.source_rules(Path(sources_file) if sources_file is not None else None))
+
+    def measured_with(self, **files) -> bool:
+        """Return whether the study was measured with these files (``sources=``, ``codebook=``, ``rules=``;
+        None for the package's default), as its manifest describes them."""
+        if self.study is None:
+            return False
+        from analysis.measure import measure_options
+
+        _, described = measure_options(**files)
+        recorded = self.study.manifest.get("options", {})
+        return all(described[name] == recorded.get(name) for name in files)
+
+
+def study_inputs(study_path: Path | str | None = None, corpus_path: Path | str | None = None,
+                 rules_path: Path | str | None = None) -> StudyInputs:
+    """Return what a notebook works on: the study at ``study_path`` opened (its corpus rebuilt from its tables,
+    not cleaned again, named ``corpus_path`` when given), or without a study the corpus at ``corpus_path`` read
+    and cleaned with ``rules_path`` (None: the example corpus, the package's rules).
+
+    Tables the study holds (:meth:`StudyInputs.sentence_tone`, :meth:`StudyInputs.attributions`) are read from
+    it when it was measured with the same options; everything else is computed from ``corpus``.
+    """
+    if study_path is None:
+        from analysis.corpus import read_corpus
+
+        return StudyInputs(read_corpus(corpus_path, rules_path))
+    from analysis.measure import open_study
+
+    opened = open_study(study_path, corpus_path)
+    return StudyInputs(opened.corpus, opened)

@@ -1,4 +1,4 @@
-"""``report``: execute the notebooks on a corpus and render the HTML report."""
+"""``report``: measure the corpus (or read a study folder), execute the notebooks on it and render the HTML report."""
 
 from pathlib import Path
 
@@ -12,6 +12,10 @@ def register(commands) -> None:
     report = commands.add_parser("report", help="execute the notebooks and render the HTML report")
     add_corpus_options(report, with_format=False)
     report.add_argument("--out", type=Path, default=None, metavar="DIR", help="report folder (default: build/report)")
+    report.add_argument("--study", type=Path, default=None, metavar="DIR",
+                        help="read this study folder (written by `measure`) instead of measuring the corpus; "
+                             "--corpus, if given, must be the corpus it was measured from (default: the corpus "
+                             "its manifest names, listed with the hashes it records)")
     report.add_argument("--codebook", type=Path, default=None, metavar="FILE",
                         help="framing codebook (default: the package's, for its example corpus only; for "
                              "other corpora, one discovered from the corpus and labelled so, unless --no-discover)")
@@ -44,5 +48,6 @@ def _run_report(args) -> None:
     index = build_report(args.corpus, args.out, rules_path=args.rules, codebook_path=args.codebook,
                          progress=not args.quiet, publish_figures_to=args.publish_figures,
                          actors_path=args.actors, sources_path=args.sources, stopwords_path=args.stopwords,
-                         coded_paths=args.coded, adjudicated_path=args.adjudicated, discover=args.discover)
+                         coded_paths=args.coded, adjudicated_path=args.adjudicated, discover=args.discover,
+                         study_path=args.study)
     print(f"report written to {index}")

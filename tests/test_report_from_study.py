@@ -1,0 +1,104 @@
+"""The report and the notebooks read a study folder: the corpus is cleaned and measured once, not once per notebook."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from analysis.errors import AnalysisError
+from analysis.measure import measure
+from analysis.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, SEEDS_DIR
+from analysis.report import build_report, execute_notebook
+
+
+def _pages(folder):
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("*.html"))}
+
+
+def test_report_from_a_study_equals_the_report_from_the_corpus(seed_report, tmp_path):
+    # The report of the example corpus measures it with the package's source list (its categories apply there).
+    study = measure(SEEDS_DIR, tmp_path / "study", sources=DATA_DIR / "sources.yaml", workers=1)
+    named = build_report(SEEDS_DIR, tmp_path / "named", progress=False, study_path=study).parent
+    unnamed = build_report(None, tmp_path / "unnamed", progress=False, study_path=study).parent
+    expected = _pages(seed_report)
+    assert sorted(expected) == ["01_corpus.html", "02_vocabulary.html", "03_framing.html", "04_tone.html",
+                                "05_sources.html", "index.html"]
+    for report in (named, unnamed):
+        pages = _pages(report)
+        assert sorted(pages) == sorted(expected)
+        for name in expected:
+            assert pages[name] == expected[name], name
+        tables = sorted(path.name for path in (report / "tables").iterdir())
+        assert tables == sorted(path.name for path in (seed_report / "tables").iterdir())
+    # Built from the corpus, the report keeps the study it measured; built from a study, it does not copy it.
+    assert (seed_report / "study" / "manifest.json").is_file()
+    assert (seed_report / "study" / "tables" / "sentence_tone.parquet").is_file()
+    assert not (seed_report / "study" / "partitions").exists()
+    assert not (named / "study").exists()
+
+
+def test_report_of_a_study_refuses_another_corpus_and_other_rules(tmp_path):
+    study = measure(SEEDS_DIR, tmp_path / "study", workers=1)
+    other = tmp_path / "other"
+    shutil.copytree(SEEDS_DIR, other)
+    (other / "corpus.csv").write_bytes((other / "corpus.csv").read_bytes() + b"\n")
+    with pytest.raises(AnalysisError, match="is not the corpus the study .* was measured from"):
+        build_report(other, tmp_path / "out", progress=False, study_path=study)
+    rules = tmp_path / "rules.yaml"
+    rules.write_bytes((DATA_DIR / "cleaning.yaml").read_bytes() + b"\n# changed\n")
+    with pytest.raises(AnalysisError, match="measured with the cleaning rules of the package, not these"):
+        build_report(SEEDS_DIR, tmp_path / "out", rules_path=rules, progress=False, study_path=study)
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_study_that_is_not_a_study_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "notes.txt").write_text("not a study\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis", "report", "--study", str(tmp_path / "plain"), "--out",
+         str(tmp_path / "out"), "--quiet"],
+        capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "not a study folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_notebook_given_a_study_never_reads_the_corpus(tmp_path):
+    # The corpus the study was measured from is gone: a notebook that read or cleaned it would fail.
+    corpus = shutil.copytree(SEEDS_DIR, tmp_path / "corpus")
+    study = measure(corpus, tmp_path / "study", workers=1)
+    shutil.rmtree(corpus)
+    executed = execute_notebook(NOTEBOOKS_DIR / "01_corpus.ipynb",
+                                {"study_path": str(study), "corpus_path": str(corpus)})
+    shown = "".join(output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+                    for cell in executed.cells for output in cell.get("outputs", []))
+    assert "overt-operator" in shown  # a document id: the corpus tables came from the study
+
+
+def test_study_inputs_opens_the_study_without_cleaning(tmp_path, monkeypatch):
+    import analysis.corpus
+    import analysis.measure
+    from analysis import read_corpus, study, tone
+    from analysis.sources import attributions
+
+    measured = measure(SEEDS_DIR, tmp_path / "study", workers=1)
+    expected = read_corpus(SEEDS_DIR)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the corpus was cleaned again")
+
+    monkeypatch.setattr(analysis.corpus, "read_corpus", refuse)
+    monkeypatch.setattr(analysis.corpus, "corpus_of_documents", refuse)
+    monkeypatch.setattr(analysis.measure, "corpus_of_documents", refuse)
+    inputs = study.study_inputs(measured, SEEDS_DIR)
+    assert inputs.corpus.sentences.equals(expected.sentences)
+    assert inputs.sentence_tone().equals(tone.sentence_tone(expected))
+    # Measured with the default source rules: their attributions are the study's; with the package's list
+    # (categories) they are computed.
+    assert inputs.measured_with(sources=None) and not inputs.measured_with(sources=DATA_DIR / "sources.yaml")
+    from analysis import lists
+
+    for chosen in (None, DATA_DIR / "sources.yaml"):
+        assert inputs.attributions(chosen).equals(attributions(expected, lists.source_rules(chosen)))
