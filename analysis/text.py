@@ -652,6 +652,20 @@ def language_identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _letter_counts(text: str) -> tuple[int, int]:
+    """Return the number of letters of ``text`` (``str.isalpha``) and how many of them are not Latin letters.
+
+    ASCII letters are A-Z and a-z, all Latin; only the other characters are looked up one by one.
+    """
+    others = [char for char in _NOT_ASCII.findall(text) if char.isalpha()]
+    non_latin = sum(1 for char in others if "LATIN" not in unicodedata.name(char, ""))
+    return len(_ASCII_LETTERS.findall(text)) + len(others), non_latin
+
+
 def text_language(text: str) -> str:
     """Return the ISO 639-1 code of the language of ``text`` (``en`` unless it is clearly another).
 
@@ -667,14 +681,13 @@ def text_language(text: str) -> str:
     for another language.
     """
     sample = text[:LANGUAGE_SAMPLE_CHARS]
-    letters = [char for char in sample if char.isalpha()]
-    if not letters:
+    n_letters, non_latin = _letter_counts(sample)
+    if not n_letters:
         return LANGUAGE
-    non_latin = sum(1 for char in letters if "LATIN" not in unicodedata.name(char, ""))
-    if non_latin >= NON_LATIN_SHARE * len(letters):
+    if non_latin >= NON_LATIN_SHARE * n_letters:
         ranked = language_identifier().rank(sample)
         return next((code for code, _ in ranked if code != LANGUAGE), "und")
-    if len(letters) < MIN_LANGUAGE_LETTERS:
+    if n_letters < MIN_LANGUAGE_LETTERS:
         return LANGUAGE
     words = [match.group().lower() for match in _WORD_PATTERN.finditer(sample)]
     if len(words) >= 40 and sum(word in _ENGLISH_MARKERS for word in words) >= ENGLISH_MARKER_SHARE * len(words):

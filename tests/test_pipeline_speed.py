@@ -218,3 +218,11 @@ def test_quoted_words_worked_out_by_hand():
     assert quoted_word_count(paragraph, spans) == 6  # we, won, 1,000, times, U.S., aid
     second = paragraph.index("‘")
     assert quoted_word_count(paragraph, spans, second, len(paragraph)) == 2  # U.S., aid; "came" is outside
+
+
+def test_letter_counts_look_up_only_the_characters_that_are_not_ascii():
+    from analysis.text import _letter_counts
+
+    # C a f é / Ω m e g a / ä / 한 국: 12 letters; Ω, 한 and 국 are not Latin; ½, Ⅰ and digits are no letters
+    assert _letter_counts("Café Ωmega 123 ä ½ Ⅰ 한국!") == (12, 3)
+    assert _letter_counts("") == (0, 0)
