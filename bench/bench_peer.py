@@ -19,7 +19,9 @@ against the rest.
 * Ours: ``python -m analysis vocab --corpus X --ngram 2 --format csv --out FILE``:
   read, clean, split sentences, terms of one and two words, keyness of every
   outlet against the rest (G², Log Ratio, log-odds z, exact tests where counts
-  are small, Benjamini-Hochberg), 20 rows per outlet, written as CSV.
+  are small, Benjamini-Hochberg), 20 rows per outlet, written as CSV. The
+  command's default ``--workers`` (one per core) cleans and counts slices of the
+  corpus in forked processes; scattertext has no such option and uses one core.
 
 Both are timed from process start to exit (wall clock) and their peak resident
 memory is read from ``os.wait4`` (the child's own ru_maxrss). They run
