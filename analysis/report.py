@@ -184,12 +184,11 @@ def build_report(
             left_out = lists.left_out_tags(corpus, used_lists)
             shown_parameters = _shown_parameters(corpus, rules_path, used_lists, staging, coded_paths,
                                                  adjudicated_path, discovered_kinds)
-            executed = execute_notebooks([NOTEBOOKS_DIR / name for name in notebooks],
-                                         {**parameters, "output_dir": str(staging)}, progress=progress)
-            executed = {name: executed[NOTEBOOKS_DIR / name] for name in notebooks}
-            pages = [_page_name(name) for name in notebooks]
-            titles = {name: _title_of(notebook, name) for name, notebook in executed.items()}
-            navigation = [(_page_name(name), titles[name]) for name in notebooks]
+            pages = {NOTEBOOKS_DIR / name: _page_name(name) for name in notebooks}
+            # Titles come from the notebooks' Markdown, which executing them does not change.
+            titles = {NOTEBOOKS_DIR / name: _title_of(_read_notebook(NOTEBOOKS_DIR / name), name)
+                      for name in notebooks}
+            navigation = [(pages[path], titles[path]) for path in pages]
             data_files = lists.data_files_used(
                 corpus, rules_path if rules_path != DEFAULT_CLEANING_RULES else None,
                 *(used_lists[name] for name in ("codebook_path", "actors_path", "sources_path", "stopwords_path")),
@@ -200,13 +199,17 @@ def build_report(
             if adjudicated_sheet is not None:
                 data_files.append(lists.DataFile("adjudicated coding", adjudicated_sheet, not coded_paths))
             provenance = _provenance_html(corpus, data_files, staging, study.manifest)
-            for name, page in zip(notebooks, pages):
-                is_study = page == "index.html"
-                html_page = _render(executed[name], titles[name], navigation, show_code=not is_study,
-                                    footer=provenance if is_study else "", left_out=left_out,
-                                    shown_parameters=shown_parameters)
-                write_text_atomic(staging / page, html_page)
-            if "index.html" not in pages:
+
+            def write_page(notebook: Path, executed: nbformat.NotebookNode) -> None:
+                # Rendered as soon as its notebook has run, while the other kernel still works.
+                is_study = pages[notebook] == "index.html"
+                write_text_atomic(staging / pages[notebook], _render(
+                    executed, titles[notebook], navigation, show_code=not is_study,
+                    footer=provenance if is_study else "", left_out=left_out, shown_parameters=shown_parameters))
+
+            execute_notebooks(list(pages), {**parameters, "output_dir": str(staging)}, progress=progress,
+                              then=write_page)
+            if "index.html" not in pages.values():
                 write_text_atomic(staging / "index.html", _index_page(navigation, corpus, provenance))
             _replace_folder(staging, out_dir)
         except BaseException:
@@ -579,8 +582,11 @@ def execute_notebook(notebook: Path, parameters: dict[str, str] | None = None) -
 
 
 def execute_notebooks(notebooks: list[Path], parameters: dict[str, str] | None = None, kernels: int | None = None,
-                      progress: bool = False) -> dict[Path, nbformat.NotebookNode]:
+                      progress: bool = False, then=None) -> dict[Path, nbformat.NotebookNode]:
     """Return each of ``notebooks`` executed (as :func:`execute_notebook`), by path, ``kernels`` at a time.
+
+    ``then(path, executed)``, when given, is called on each executed notebook as soon as it has run (in the
+    thread that ran it).
 
     The notebooks are independent, so they run in parallel kernels (default: one per
     core, at most :data:`MAX_KERNELS`); each result is the same whichever finishes
@@ -589,17 +595,20 @@ def execute_notebooks(notebooks: list[Path], parameters: dict[str, str] | None =
     """
     kernels = kernels or min(MAX_KERNELS, os.cpu_count() or 1)
     bar = tqdm(total=len(notebooks), desc="report", unit="notebook", disable=not progress, file=sys.stderr)
+    _ABANDONED.clear()
     with bar, _kernel_environment():
         if kernels <= 1 or len(notebooks) <= 1:
             executed = {}
             for notebook in notebooks:
                 bar.set_postfix_str(Path(notebook).name)
                 executed[notebook] = _execute(Path(notebook), parameters)
+                if then is not None:
+                    then(notebook, executed[notebook])
                 bar.update()
             return executed
-        _ABANDONED.clear()
         pool = ThreadPoolExecutor(max_workers=kernels, thread_name_prefix="report-kernel")
-        futures = {pool.submit(_execute_in_thread, Path(notebook), parameters): notebook for notebook in notebooks}
+        futures = {pool.submit(_execute_in_thread, Path(notebook), parameters, then): notebook
+                   for notebook in notebooks}
         failed = False
         try:
             for future in as_completed(futures):
@@ -616,6 +625,7 @@ def execute_notebooks(notebooks: list[Path], parameters: dict[str, str] | None =
             for future in futures:
                 future.cancel()
             pool.shutdown(wait=True)
+            _ABANDONED.clear()  # every kernel of this run has ended: later executions start theirs
         errors = [future.exception() for future in futures if not future.cancelled() and future.exception()]
         if errors:
             # The failure reported is a notebook's own (not that of a kernel killed because of it), the first in order.
@@ -638,12 +648,16 @@ def _kernel_environment():
                 os.environ[key] = value
 
 
-def _execute_in_thread(notebook: Path, parameters: dict[str, str] | None = None) -> nbformat.NotebookNode:
-    """Return :func:`_execute` run in a worker thread, closing the event loop papermill opened in it."""
+def _execute_in_thread(notebook: Path, parameters: dict[str, str] | None = None, then=None) -> nbformat.NotebookNode:
+    """Return :func:`_execute` run in a worker thread (then ``then(notebook, executed)``), closing the event loop
+    papermill opened in the thread."""
     import asyncio
 
     try:
-        return _execute(notebook, parameters)
+        executed = _execute(notebook, parameters)
+        if then is not None:
+            then(notebook, executed)
+        return executed
     finally:
         try:
             loop = asyncio.get_event_loop_policy().get_event_loop()
@@ -741,6 +755,12 @@ def _kernel_config():
     config = Config()
     config.KernelManager.transport_encryption = "auto"
     return config
+
+
+def _read_notebook(path: Path) -> nbformat.NotebookNode:
+    if not path.is_file():
+        raise ReportError(f"{path}: notebook not found")
+    return nbformat.read(path, as_version=4)
 
 
 def _title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:

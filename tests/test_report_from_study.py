@@ -102,3 +102,43 @@ def test_study_inputs_opens_the_study_without_cleaning(tmp_path, monkeypatch):
 
     for chosen in (None, DATA_DIR / "sources.yaml"):
         assert inputs.attributions(chosen).equals(attributions(expected, lists.source_rules(chosen)))
+
+
+def test_discovered_actor_list_can_keep_only_the_most_mentioned(tmp_path):
+    from analysis import read_corpus
+    from analysis.actors import read_actors
+    from analysis.discover import discovered_texts
+
+    from conftest import write_jsonl
+
+    # Mentions, counted by hand: Maria Lopez 4 per document, Carlos Ruiz and Ana Torres 3 (ties: by name).
+    sentences = ["Maria Lopez spoke.", "Maria Lopez left.", "Maria Lopez came back.", "Maria Lopez agreed.",
+                 "Carlos Ruiz spoke.", "Carlos Ruiz left.", "Carlos Ruiz came back.",
+                 "Ana Torres spoke.", "Ana Torres left.", "Ana Torres came back."]
+    corpus = read_corpus(write_jsonl(tmp_path / "c.jsonl", [
+        {"doc_id": f"d{number}", "outlet": "A" if number % 2 else "B", "title": "News",
+         "text": " ".join(sentences)} for number in range(2)]))
+    every = discovered_texts(corpus)["actors.yaml"]
+    kept = discovered_texts(corpus, n_actors=2)["actors.yaml"]
+    (tmp_path / "every.yaml").write_text(every, encoding="utf-8")
+    (tmp_path / "kept.yaml").write_text(kept, encoding="utf-8")
+    assert read_actors(tmp_path / "every.yaml").names[:3] == ["Maria Lopez", "Ana Torres", "Carlos Ruiz"]
+    assert read_actors(tmp_path / "kept.yaml").names == ["Maria Lopez", "Ana Torres"]
+    assert "Only the 2 most mentioned names are listed." in kept
+
+
+def test_a_failed_parallel_build_stops_its_kernels_and_leaves_the_next_build_working(tmp_path):
+    import nbformat
+
+    broken = nbformat.v4.new_notebook()
+    broken.cells = [nbformat.v4.new_code_cell("output_dir = None", metadata={"tags": ["parameters"]}),
+                    nbformat.v4.new_code_cell("raise ValueError('odd')")]
+    broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(broken, tmp_path / "broken.ipynb")
+    # Both run at once; the broken one fails first and its own error is reported, not the other's stopped kernel.
+    with pytest.raises(AnalysisError, match=r"broken\.ipynb: cell 2 .* failed: ValueError: odd"):
+        build_report(SEEDS_DIR, tmp_path / "first", notebooks=("01_corpus.ipynb", str(tmp_path / "broken.ipynb")),
+                     progress=False)
+    assert not (tmp_path / "first").exists()
+    build_report(SEEDS_DIR, tmp_path / "second", notebooks=("01_corpus.ipynb",), progress=False)
+    assert (tmp_path / "second" / "01_corpus.html").is_file()
