@@ -561,41 +561,53 @@ def keyness_from_sums(reduced, n_documents: sparse.csr_matrix, partitions, corpu
     rows = table["outlet"].map({name: code for code, name in enumerate(names)}).to_numpy()
     columns = pd.Index(reduced.terms).get_indexer(table["term"])
     table["n_documents"] = np.asarray(n_documents[rows, columns]).ravel().astype(np.int64)
-    dispersion = dispersion_by_outlet(reduced, partitions)
-    table["dp"] = np.asarray(dispersion[rows, columns]).ravel() if len(table) else np.zeros(0)
+    keys, dispersion = dispersion_by_outlet(reduced, partitions)
+    wanted = rows.astype(np.int64) * len(reduced.terms) + columns
+    found = np.searchsorted(keys, wanted)
+    inside = found < len(keys)
+    inside[inside] = keys[found[inside]] == wanted[inside]
+    table["dp"] = np.where(inside, dispersion[np.minimum(found, max(len(keys) - 1, 0))] if len(keys) else np.nan,
+                           np.nan)
     return table
 
 
-def dispersion_by_outlet(reduced, partitions) -> np.ndarray:
-    """Return the outlets × terms array of Gries's DP of each term over each outlet's documents.
+def dispersion_by_outlet(reduced, partitions) -> tuple[np.ndarray, np.ndarray]:
+    """Return Gries's DP of each term over each outlet's documents, for the outlet and term cells the outlet uses.
 
+    Returns the sorted cell keys (outlet × number of terms + term, the cells of
+    ``reduced.counts``) and the DP of each (NaN for an outlet of one document).
     ``partitions`` yields each partition's (term matrix documents, counts, terms)
-    in corpus order. Equals :func:`analysis.vocabulary.gries_dp` over the outlet's
-    documents bit for bit: each cell adds the same terms in the same order
-    (documents in corpus order), starting from the same totals. NaN where the
-    outlet does not use the term or has one document.
+    in corpus order. Equals :func:`analysis.vocabulary.gries_dp` over the
+    outlet's documents bit for bit: each cell adds the same terms in the same
+    order (documents in corpus order), from the same totals. Memory grows with
+    the cells, not with the documents.
     """
     names = reduced.documents["outlet"].tolist()
     code_of = {name: code for code, name in enumerate(names)}
     column_of = {term: index for index, term in enumerate(reduced.terms.tolist())}
-    totals = reduced.counts.toarray().astype(float)  # each outlet's count of each term
+    n_terms = len(reduced.terms)
+    counts = sparse.csr_matrix(reduced.counts)
+    counts.sort_indices()
+    keys = np.repeat(np.arange(len(names), dtype=np.int64), np.diff(counts.indptr)) * n_terms + counts.indices
+    totals = counts.data.astype(float)  # each outlet's count of each term it uses
     sizes = reduced.documents["n_words"].to_numpy().astype(float)
-    deviation = np.zeros(totals.shape, dtype=float)
+    deviation = np.zeros(len(keys), dtype=float)
     n_documents = np.zeros(len(names), dtype=np.int64)
-    for documents, counts, terms in partitions:
-        codes = documents["outlet"].map(code_of).to_numpy()
+    for documents, matrix, terms in partitions:
+        codes = documents["outlet"].map(code_of).to_numpy().astype(np.int64)
         np.add.at(n_documents, codes, 1)
-        counts = sparse.csr_matrix(counts, dtype=float).tocoo()
+        matrix = sparse.csr_matrix(matrix, dtype=float).tocoo()
         columns = np.fromiter(map(column_of.__getitem__, terms.tolist()), dtype=np.int64, count=len(terms))
-        rows, cells = codes[counts.row], columns[counts.col] if len(columns) else counts.col
-        words = documents["n_words"].to_numpy().astype(float)[counts.row]
+        rows = codes[matrix.row]
+        cells = np.searchsorted(keys, rows * n_terms + (columns[matrix.col] if len(columns) else matrix.col))
+        words = documents["n_words"].to_numpy().astype(float)[matrix.row]
         with np.errstate(divide="ignore", invalid="ignore"):
             shares = words / sizes[rows]
-            occurrence_shares = counts.data / totals[rows, cells]
-        np.add.at(deviation, (rows, cells), np.abs(occurrence_shares - shares) - shares)
-    result = np.where(totals > 0, (1 + deviation) / 2, np.nan)
-    result[n_documents <= 1] = np.nan
-    return result
+            occurrence_shares = matrix.data / totals[cells]
+        np.add.at(deviation, cells, np.abs(occurrence_shares - shares) - shares)
+    dispersion = (1 + deviation) / 2
+    dispersion[np.repeat(n_documents <= 1, np.diff(counts.indptr))] = np.nan
+    return keys, dispersion
 
 
 # --- 4. the study ----------------------------------------------------------------------------------------------

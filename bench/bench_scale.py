@@ -24,8 +24,9 @@ Results: ``bench/results/comparisons.csv`` (the ratios; earlier ``measure:``
 rows this run no longer measures are removed) and ``bench/results/scale.csv``
 (one row per run, replaced whole).
 
-Usage: .venv/bin/python bench/bench_scale.py [--quick] [--repeats 1]
-(``--quick``: only the 1 M corpus, one run per worker count: a smoke run.)
+Usage: .venv/bin/python bench/bench_scale.py [--quick] [--repeats 1] [--calm-load 1.0 --max-wait 60]
+(``--quick``: only the 1 M corpus, one run per worker count: a smoke run; ``--calm-load``: wait before each
+run until the machine's load average is below that, for at most ``--max-wait`` seconds.)
 """
 
 from __future__ import annotations
@@ -148,6 +149,13 @@ def run_sampled(command: list[str]) -> tuple[float, float, float]:
     return seconds, peak / 2**20, load
 
 
+def wait_for_calm(load: float, max_seconds: float) -> None:
+    """Wait until the machine's 1-minute load average is below ``load``, for at most ``max_seconds``."""
+    deadline = time.monotonic() + max_seconds
+    while os.getloadavg()[0] >= load and time.monotonic() < deadline:
+        time.sleep(2)
+
+
 def corpus_words(path: Path) -> int:
     """Return the number of words of the corpus at ``path`` as the package counts them (after cleaning)."""
     from analysis import read_corpus
@@ -170,6 +178,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the 1 M-word corpus, one run each (a smoke run)")
     parser.add_argument("--repeats", type=int, default=1, help="runs of each worker count on 1 M words (default 1)")
+    parser.add_argument("--calm-load", type=float, default=None, metavar="LOAD",
+                        help="before each run, wait until the 1-minute load average is below LOAD "
+                             "(other work on the machine hides the gain of a second worker) …")
+    parser.add_argument("--max-wait", type=float, default=60.0, metavar="SECONDS",
+                        help="… for at most SECONDS (default 60); the table records the load either way")
     args = parser.parse_args()
     sizes = SIZES[:1] if args.quick else SIZES
     repeats = 1 if args.quick else args.repeats
@@ -182,6 +195,8 @@ def main() -> None:
         def run(size: int, workers: int, partition_size: int | None) -> None:
             key = (size, workers, partition_size)
             study = Path(folder) / f"study-{size}-{workers}-{partition_size}-{len(runs.get(key, []))}"
+            if args.calm_load is not None:
+                wait_for_calm(args.calm_load, args.max_wait)
             seconds, peak, load = run_sampled(measure_command(paths[size], study, workers, partition_size))
             runs.setdefault(key, []).append((seconds, peak, load))
             study_bytes[size] = folder_bytes(study)
