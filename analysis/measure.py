@@ -697,8 +697,9 @@ class _StudyReduction:
 
     Partitions are reduced in corpus order, each as soon as it and every one
     before it are ready; a measured partition is written to the cache as it
-    arrives and dropped once reduced. Tables are written to temporary files in
-    ``folder`` that :meth:`commit` renames.
+    arrives and dropped, and read back from the cache when its turn comes, as a
+    reused one is. Tables are written to temporary files in ``folder`` that
+    :meth:`commit` renames.
     """
 
     def __init__(self, folder: Path, corpus_path: Path, options: MeasureOptions, cache: Path, index,
@@ -742,7 +743,7 @@ class _StudyReduction:
                                   self.index.texts(partition.start, partition.stop), self.options)
 
         advance()
-        self.window = engine.window(tasks_per_worker)
+        self.window = engine.window(tasks_per_worker) if to_measure else 0
         for partition, result in engine.run(tasks(), progress, len(to_measure), self.window, lambda: len(held)):
             if isinstance(result, AnalysisError):
                 errors[partition.number] = result
@@ -1146,6 +1147,8 @@ class _Cluster:
         """Yield (partition, result) as tasks finish; ``backlog()`` is how many results the caller holds."""
         from distributed import as_completed
 
+        if not total:
+            return
         client = self.client()
         in_flight: dict = {}
         pending = as_completed()
