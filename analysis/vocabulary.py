@@ -1144,17 +1144,23 @@ def merge_subsumed_terms(key_terms: pd.DataFrame, count_column: str = "count",
     for _, group in keyed:
         terms = group["term"].astype(str)
         counts = group[count_column]
-        by_count: dict = {}
+        # For each count, every shorter run of words inside a term → the term that would keep it (longest,
+        # then first in alphabetical order, then first row): one pass, not a comparison of every pair.
+        keepers: dict = {}
         for index, term, count in zip(group.index, terms, counts):
-            by_count.setdefault(count, []).append((index, term))
+            words = term.split(" ")
+            for start in range(len(words)):
+                for stop in range(start + 1, len(words) + 1):
+                    if stop - start < len(words):
+                        run = (count, " ".join(words[start:stop]))
+                        candidate = (-len(words), term, index)
+                        if run not in keepers or candidate < keepers[run]:
+                            keepers[run] = candidate
         absorbed: dict = {}
         for index, term, count in zip(group.index, terms, counts):
-            length = len(term.split())
-            containers = [(-len(other.split()), other, other_index) for other_index, other in by_count[count]
-                          if len(other.split()) > length and f" {term} " in f" {other} "]
-            if containers:
-                _, _, keeper = min(containers)
-                absorbed.setdefault(keeper, []).append(term)
+            keeper = keepers.get((count, term))
+            if keeper is not None:
+                absorbed.setdefault(keeper[2], []).append(term)
                 dropped.add(index)
         for keeper, merged in absorbed.items():
             table.at[keeper, "subsumes"] = "; ".join(sorted(merged))

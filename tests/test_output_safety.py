@@ -95,7 +95,7 @@ def user_folder(tmp_path: Path) -> Path:
 def test_report_out_refuses_a_folder_with_other_files_before_reading_anything(tmp_path, capsys, monkeypatch):
     folder = user_folder(tmp_path)
     before = tree_digest(tmp_path)
-    monkeypatch.setattr("analysis.report.read_corpus", lambda *a, **k: pytest.fail("the corpus was read"))
+    monkeypatch.setattr("analysis.report.read_document_table", lambda *a, **k: pytest.fail("the corpus was read"))
     status, out, err = run(capsys, "report", "--quiet", "--out", folder)
     assert status == 2 and out == ""
     line = one_error_line(err)
