@@ -37,7 +37,7 @@ from analysis import __version__
 from analysis import lists
 from analysis.corpus import file_sha256, read_document_table
 from analysis.errors import AnalysisError
-from analysis.measure import DEFAULT_PARTITION_SIZE, measure, measure_options, open_study, study_manifest
+from analysis.measure import measure, measure_options, open_study, study_manifest
 from analysis.output import make_folder, write_bytes_atomic, write_text_atomic
 from analysis.paths import (
     BUILD_DIR,
@@ -156,7 +156,7 @@ def build_report(
     with _stop_signals_interrupt():
         if study_path is None:
             # Bad input fails here, with its one-line message, before anything is written.
-            documents, _, corpus_files = read_document_table(corpus_path)
+            _, _, corpus_files = read_document_table(corpus_path)
         _check_data_lists(given_lists)
         _check_coding(corpus_path, given_lists["codebook_path"], coded_paths, adjudicated_path)
         check_report_folder(out_dir, [*inputs, *corpus_files])
@@ -166,8 +166,7 @@ def build_report(
         try:
             if study_path is None:
                 study_path = _measure_into(staging / STUDY_FOLDER, corpus_path, rules_path,
-                                           lists.chosen_list("sources", given_lists["sources_path"], corpus_path),
-                                           len(documents))
+                                           lists.chosen_list("sources", given_lists["sources_path"], corpus_path))
             study = open_study(study_path, corpus_path)
             corpus = study.corpus
             corpus.input_files = tuple(corpus_files)
@@ -266,16 +265,19 @@ def study_manifest_checked(study_path: Path) -> dict:
     return study_manifest(study_path)
 
 
-def _measure_into(folder: Path, corpus_path: Path, rules_path: Path, sources_file: Path | None,
-                  n_documents: int) -> Path:
+def _measure_into(folder: Path, corpus_path: Path, rules_path: Path, sources_file: Path | None) -> Path:
     """Measure the corpus into ``folder`` (inside the build) for the notebooks to read; return ``folder``.
 
     The attributions are measured with the source list the notebooks will use when it
     is known before discovery (given, or the example corpus's); the partition cache
-    is removed, as the report keeps only the tables and the manifest.
+    is removed, as the report keeps only the tables and the manifest. The report
+    measures in this process: a local Dask cluster started here left event loops
+    that warned at exit once the kernels had run, and the notebooks, not the
+    measuring, take a report's time. For a large corpus, ``measure --workers N``
+    (or a cluster) and then ``report --study`` use every core.
     """
     measure(corpus_path, folder, rules=None if rules_path == DEFAULT_CLEANING_RULES else rules_path,
-            sources=sources_file, workers=1 if n_documents <= DEFAULT_PARTITION_SIZE else None)
+            sources=sources_file, workers=1)
     shutil.rmtree(folder / "partitions", ignore_errors=True)
     return folder
 
