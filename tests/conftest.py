@@ -11,6 +11,7 @@ import pytest
 from analysis import read_corpus
 from analysis.paths import PROJECT_ROOT, SEEDS_DIR
 
+UNSEEN_CORPUS = Path(__file__).parent / "data" / "unseen"
 NYT_GROUND_TRUTH = PROJECT_ROOT / "data" / "vader_nyt_editorials" / "nytEditorialSnippets_GroundTruth.txt"
 
 
@@ -50,6 +51,14 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     """Write ``records`` as JSON lines; return ``path``."""
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     return path
+
+
+def unseen_records() -> list[dict]:
+    """Return the unseen corpus as table rows: its manifest's fields and each file's text."""
+    with open(UNSEEN_CORPUS / "corpus.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [{key: value for key, value in row.items() if key != "file"}
+            | {"text": (UNSEEN_CORPUS / row["file"]).read_text(encoding="utf-8")} for row in rows]
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,5 @@
 """measure: a corpus measured in partitions gives the whole corpus's tables, byte for byte, on any engine."""
 
-import csv
 import hashlib
 import json
 from pathlib import Path
@@ -20,18 +19,10 @@ from analysis.paths import DEFAULT_CODEBOOK
 from analysis.sources import attributions
 from analysis.tone import sentence_tone
 from analysis.vocabulary import default_options, keyness, sentence_terms
-from conftest import write_jsonl
+from conftest import unseen_records, write_jsonl
 
 UNSEEN = Path(__file__).parent / "data" / "unseen"
 SIZE = 5  # 35 documents → 7 partitions of 5
-
-
-def unseen_records() -> list[dict]:
-    """The unseen corpus as table rows: its manifest's fields and each file's text."""
-    with open(UNSEEN / "corpus.csv", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [{key: value for key, value in row.items() if key != "file"}
-            | {"text": (UNSEEN / row["file"]).read_text(encoding="utf-8")} for row in rows]
 
 
 @pytest.fixture(scope="module")

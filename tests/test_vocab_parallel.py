@@ -1,6 +1,5 @@
 """The vocab step counted in forked slices gives the same keyness table as one process, byte for byte."""
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -9,16 +8,9 @@ from analysis import read_corpus
 from analysis.cli import main
 from analysis.errors import CorpusError
 from analysis.vocabulary import _slice_bounds, corpus_keyness, default_options, keyness
-from conftest import write_jsonl
+from conftest import unseen_records, write_jsonl
 
 UNSEEN = Path(__file__).parent / "data" / "unseen"
-
-
-def unseen_records() -> list[dict]:
-    with open(UNSEEN / "corpus.csv", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [{key: value for key, value in row.items() if key != "file"}
-            | {"text": (UNSEEN / row["file"]).read_text(encoding="utf-8")} for row in rows]
 
 
 @pytest.fixture(scope="module")
