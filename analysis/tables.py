@@ -303,4 +303,17 @@ def use_readable_tables() -> None:
     if shell is None:
         return
     html_formatter = shell.display_formatter.formatters["text/html"]
-    html_formatter.for_type(pd.DataFrame, lambda table: show_table(table)._repr_html_())
+    html_formatter.for_type(pd.DataFrame, displayed_table_html)
+
+
+def displayed_table_html(table: pd.DataFrame) -> str:
+    """Return the HTML a notebook shows for ``table``: :func:`show_table` of at most ``display.max_rows`` rows.
+
+    A longer table shows its first rows and says how many it has, as pandas does,
+    so that a page of a large corpus does not hold every paragraph (the whole table
+    is what the notebook saves).
+    """
+    limit = pd.get_option("display.max_rows")
+    if limit is not None and len(table) > limit:
+        return show_table(table.head(limit), caption=f"The first {limit:,} of {len(table):,} rows.")._repr_html_()
+    return show_table(table)._repr_html_()

@@ -158,3 +158,17 @@ def test_concordance_lines_align_on_the_keyword():
 def test_plain_text_keeps_numbers_flush_right():
     text = repr(show_table(pd.DataFrame({"outlet": ["A", "Bee"], "count": [5, 1234]})))
     assert text.splitlines() == ["outlet  count", "A           5", "Bee     1,234"]
+
+
+def test_a_displayed_table_longer_than_max_rows_shows_its_first_rows_and_says_so():
+    from analysis.tables import displayed_table_html
+
+    table = pd.DataFrame({"doc_id": [f"d{number}" for number in range(12)], "n_words": range(12)})
+    with pd.option_context("display.max_rows", 5):
+        page = BeautifulSoup(displayed_table_html(table), "html.parser")
+        assert page.caption.get_text() == "The first 5 of 12 rows."
+        assert [row.find("td").get_text() for row in page.find("tbody").find_all("tr")] == ["d0", "d1", "d2", "d3",
+                                                                                            "d4"]
+    with pd.option_context("display.max_rows", 12):  # not longer than the limit: every row, no caption
+        page = BeautifulSoup(displayed_table_html(table), "html.parser")
+        assert page.caption is None and len(page.find("tbody").find_all("tr")) == 12
