@@ -310,8 +310,7 @@ def displayed_table_html(table: pd.DataFrame) -> str:
     """Return the HTML a notebook shows for ``table``: :func:`show_table` of at most ``display.max_rows`` rows.
 
     A longer table shows its first rows and says how many it has, as pandas does,
-    so that a page of a large corpus does not hold every paragraph (the whole table
-    is what the notebook saves).
+    so that a page of a large corpus does not hold every paragraph.
     """
     limit = pd.get_option("display.max_rows")
     if limit is not None and len(table) > limit:
