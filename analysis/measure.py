@@ -161,6 +161,22 @@ def measure_options(rules=None, codebook=None, sources=None, ngram: int = 1) -> 
     from analysis.vocabulary import TermOptions
 
     TermOptions(ngram)  # checks the n-gram length
+    described = describe_options(rules, codebook, sources)
+    values = {"ngram": ngram, "files": described, "version": __version__, "format": MEASURE_FORMAT}
+    fingerprint = _sha256(json.dumps(values, sort_keys=True).encode("utf-8"))
+    options = MeasureOptions(
+        read_cleaning_rules(rules), ngram, read_codebook(codebook) if codebook is not None else None,
+        source_rules(Path(sources) if sources is not None else None), fingerprint,
+    )
+    return options, described
+
+
+def describe_options(rules=None, codebook=None, sources=None) -> dict:
+    """Return how a manifest names these data files: ``{"rules"|"codebook"|"sources": {"file", "sha256"} or None}``.
+
+    The files are hashed, not parsed, so comparing a study's options with other
+    files costs no more than reading them.
+    """
     files = {"rules": rules, "codebook": codebook, "sources": sources}
     described = {}
     for name, path in files.items():
@@ -174,13 +190,7 @@ def measure_options(rules=None, codebook=None, sources=None, ngram: int = 1) -> 
 
         described["sources"] = {"file": "default (no categories)",
                                 "sha256": _sha256(read_input_bytes(DEFAULT_SOURCE_RULES))}
-    values = {"ngram": ngram, "files": described, "version": __version__, "format": MEASURE_FORMAT}
-    fingerprint = _sha256(json.dumps(values, sort_keys=True).encode("utf-8"))
-    options = MeasureOptions(
-        read_cleaning_rules(rules), ngram, read_codebook(codebook) if codebook is not None else None,
-        source_rules(Path(sources) if sources is not None else None), fingerprint,
-    )
-    return options, described
+    return described
 
 
 def _sha256(data: bytes) -> str:

@@ -37,7 +37,7 @@ from analysis import __version__
 from analysis import lists
 from analysis.corpus import file_sha256, read_document_table
 from analysis.errors import AnalysisError
-from analysis.measure import measure, measure_options, open_study, study_manifest
+from analysis.measure import describe_options, measure, open_study, study_manifest
 from analysis.output import make_folder, write_bytes_atomic, write_text_atomic
 from analysis.paths import (
     BUILD_DIR,
@@ -247,7 +247,7 @@ def check_given_study(study_path: Path, corpus_path: Path | None, rules_path: Pa
             if [file_sha256(path) for path in seeds] == [entry["sha256"] for entry in recorded]:
                 corpus_path, corpus_files = SEEDS_DIR, tuple(seeds)
     rules_given = rules_path is not None and rules_path != DEFAULT_CLEANING_RULES
-    described = measure_options(rules=rules_path if rules_given else None)[1]["rules"]
+    described = describe_options(rules=rules_path if rules_given else None)["rules"]
     if described != manifest["options"]["rules"]:
         measured_with = manifest["options"]["rules"]["file"]
         raise ReportError(f"{study_path}: the study was measured with the cleaning rules "

@@ -246,9 +246,9 @@ class StudyInputs:
         None for the package's default), as its manifest describes them."""
         if self.study is None:
             return False
-        from analysis.measure import measure_options
+        from analysis.measure import describe_options
 
-        _, described = measure_options(**files)
+        described = describe_options(**files)
         recorded = self.study.manifest.get("options", {})
         return all(described[name] == recorded.get(name) for name in files)
 
