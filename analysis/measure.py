@@ -17,8 +17,7 @@ Steps, in order:
    stacked table would be; :class:`TermSums` sums the term matrices per outlet,
    from which :func:`term_counts_from_sums` and :func:`keyness_from_sums` (with
    :func:`dispersion_by_outlet`, a second pass over the cached document counts)
-   give the whole corpus's tables. :func:`combine_partials` is the same reduction
-   done on every partition at once, in memory.
+   give the whole corpus's tables.
 4. :func:`measure` runs it all with Dask (in-process, local processes, or any
    ``distributed`` scheduler), reuses the partitions cached in the study folder,
    and writes ``tables/NAME.parquet`` and ``manifest.json``; :func:`load_study`
@@ -240,83 +239,6 @@ def measure_partition(corpus_path: Path, documents: pd.DataFrame, texts: list[st
 
 
 # --- 3. combining ----------------------------------------------------------------------------------------------
-
-
-def combine_matrices(partials: list[PartialTables]):
-    """Return the :class:`analysis.vocabulary.TermMatrix` of all partitions: rows stacked, vocabularies aligned.
-
-    The vocabulary is the sorted union of the partitions' (a term is in the whole
-    corpus's vocabulary when it occurs in some partition), so the result equals
-    :func:`analysis.vocabulary.term_matrix` of the whole corpus.
-    """
-    from analysis.vocabulary import TermMatrix
-
-    vocabulary = sorted(set().union(*(part.terms.tolist() for part in partials)))
-    column = {term: index for index, term in enumerate(vocabulary)}
-
-    def stacked(name: str) -> sparse.csr_matrix:
-        blocks = []
-        for part in partials:
-            matrix = getattr(part, name).tocoo()
-            mapping = np.array([column[term] for term in part.terms.tolist()], dtype=np.int64)
-            blocks.append(sparse.csr_matrix(
-                (matrix.data.astype(np.int64), (matrix.row, mapping[matrix.col] if len(mapping) else matrix.col)),
-                shape=(matrix.shape[0], len(vocabulary))))
-        joined = sparse.csr_matrix(sparse.vstack(blocks, format="csr"), dtype=np.int64)
-        joined.sum_duplicates()
-        joined.eliminate_zeros()
-        return joined
-
-    documents = pd.concat([part.matrix_documents for part in partials], ignore_index=True)
-    positions = np.concatenate([part.gram_positions for part in partials]).astype(np.int64)
-    return TermMatrix(stacked("counts"), np.asarray(vocabulary, dtype=object), documents,
-                      stacked("sentence_counts"), positions)
-
-
-def combine_partials(partials: list[PartialTables], corpus_path: Path, rules: CleaningRules,
-                     with_frames: bool) -> dict[str, pd.DataFrame]:
-    """Return the study's tables (see :func:`measure`) from the partitions' tables, in partition order."""
-    from analysis.vocabulary import KEYNESS_COLUMNS, keyness
-
-    matrix = combine_matrices(partials)
-    documents = _stacked([part.documents for part in partials])
-    tables = {"documents": documents}
-    for name in CORPUS_TABLES:
-        tables[name] = _stacked([getattr(part, name) for part in partials])
-    tables["term_counts_by_outlet"] = term_counts_by_outlet(matrix)
-    # keyness reads only the documents of its corpus argument (to check there are two outlets): the
-    # counts come from the matrix, so a corpus without its text tables stands in for the whole one.
-    stand_in = Corpus(documents, pd.DataFrame(), pd.DataFrame(), corpus_path, rules)
-    if len(stand_in.outlets) >= 2:
-        tables["keyness"] = keyness(stand_in, matrix=matrix)
-    else:
-        tables["keyness"] = pd.DataFrame(columns=KEYNESS_COLUMNS)
-    tables["sentence_tone"] = _stacked([part.sentence_tone for part in partials])
-    if with_frames:
-        tables["frame_matches"] = _stacked([part.frame_matches for part in partials])
-    tables["attributions"] = _stacked([part.attributions for part in partials])
-    return tables
-
-
-def term_counts_by_outlet(matrix) -> pd.DataFrame:
-    """Return one row per outlet and term it uses: ``outlet, term, count, n_documents``.
-
-    Outlets in corpus order, terms alphabetically; ``n_documents`` counts the
-    outlet's documents containing the term.
-    """
-    names, indicator = matrix._indicator("outlet")
-    present = matrix.counts.copy()
-    present.data[:] = 1
-    counts = (indicator @ matrix.counts).tocoo()
-    documents = (indicator @ present).tocsr()
-    order = np.lexsort((counts.col, counts.row))
-    rows, columns = counts.row[order], counts.col[order]
-    return pd.DataFrame({
-        "outlet": np.asarray(names, dtype=object)[rows] if len(rows) else np.zeros(0, dtype=object),
-        "term": matrix.terms[columns],
-        "count": counts.data[order].astype(np.int64),
-        "n_documents": np.asarray(documents[rows, columns]).ravel().astype(np.int64),
-    })
 
 
 def _stacked(tables: list[pd.DataFrame]) -> pd.DataFrame:
