@@ -537,21 +537,76 @@ def permutation_p_error(p_value: float, n_first: int, n_second: int, n_resamples
 def permutation_difference(first, second, seed: int = SEED, n_resamples: int = N_PERMUTATIONS) -> tuple[float, float]:
     """Return ``(mean(first) − mean(second), two-sided permutation p-value)`` for two independent samples.
 
-    The p-value comes from random relabellings of the pooled sentences: twice the
-    smaller share of relabelled differences at or beyond the observed one on either
-    side, at most 1 (scipy.stats.permutation_test; exact when fewer relabellings
-    exist than ``n_resamples``). NaN when a sample is empty.
+    The p-value comes from relabellings of the pooled sentences: twice the smaller
+    share of relabelled differences at or beyond the observed one on either side,
+    at most 1. When no more relabellings exist than ``n_resamples`` all are
+    enumerated (scipy.stats.permutation_test, exact); otherwise ``n_resamples``
+    random ones are drawn (:func:`_random_relabelling_p_value`), counted as scipy
+    counts them. NaN when a sample is empty.
     """
-    from scipy import stats
-
     a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
     if a.size == 0 or b.size == 0:
         return (float("nan"), float("nan"))
     difference = float(a.mean() - b.mean())
-    result = stats.permutation_test((a, b), _mean_difference, permutation_type="independent", vectorized=True,
-                                    n_resamples=n_resamples, batch=_batch(a.size + b.size), alternative="two-sided",
-                                    rng=np.random.default_rng(seed))
-    return (difference, float(min(1.0, result.pvalue)))
+    if math.comb(a.size + b.size, a.size) <= n_resamples:
+        from scipy import stats
+
+        result = stats.permutation_test((a, b), _mean_difference, permutation_type="independent", vectorized=True,
+                                        n_resamples=n_resamples, alternative="two-sided")
+        return (difference, float(min(1.0, result.pvalue)))
+    p_value = _random_relabelling_p_value(a, b, n_resamples, np.random.default_rng(seed))
+    return (difference, float(min(1.0, p_value)))
+
+
+def _random_relabelling_p_value(first: np.ndarray, second: np.ndarray, n_resamples: int,
+                                rng: np.random.Generator) -> float:
+    """Return the two-sided p-value of ``mean(first) − mean(second)`` from ``n_resamples`` random relabellings.
+
+    A relabelling's difference depends only on the sum of the values it gives the
+    smaller sample, so only that many values are drawn from the pool, not a
+    permutation of all of it (scipy's way; three times slower on thousands of
+    sentences). Counting follows scipy.stats.permutation_test: a relabelled
+    difference within a relative 100 ε of the observed one counts on both sides,
+    and each side's share is (count + 1) / (n_resamples + 1).
+    """
+    pool = np.concatenate([first, second])
+    total = float(pool.sum())
+    draws_first = first.size <= second.size
+    drawn = min(first.size, second.size)
+
+    def differences(drawn_sums: np.ndarray) -> np.ndarray:
+        first_sums = drawn_sums if draws_first else total - drawn_sums
+        return first_sums / first.size - (total - first_sums) / second.size
+
+    observed = float(differences(np.array([(first if draws_first else second).sum()]))[0])
+    relabelled = differences(_random_subset_sums(pool, drawn, n_resamples, rng))
+    tolerance = abs(observed) * np.finfo(float).eps * 100
+    at_or_below = int(np.count_nonzero(relabelled <= observed + tolerance))
+    at_or_above = int(np.count_nonzero(relabelled >= observed - tolerance))
+    return 2 * (min(at_or_below, at_or_above) + 1) / (n_resamples + 1)
+
+
+_KEYED_DRAW_POOL = 1000  # up to this pool size a batch of draws is vectorised (random keys); above, drawn one by one
+
+
+def _random_subset_sums(pool: np.ndarray, size: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Return the sums of ``n_draws`` uniformly random subsets of ``size`` values of ``pool`` (without replacement).
+
+    Small pools draw a batch at once, as the ``size`` smallest of random keys per
+    row; large ones draw each subset with ``rng.choice``, which costs ``size``
+    random numbers rather than one per pooled value. The sums do not depend on
+    the batch.
+    """
+    sums = np.empty(n_draws)
+    batch = _batch(pool.size)
+    for start in range(0, n_draws, batch):
+        rows = min(batch, n_draws - start)
+        if pool.size <= _KEYED_DRAW_POOL:
+            chosen = rng.random((rows, pool.size)).argpartition(size - 1, axis=1)[:, :size]
+        else:
+            chosen = np.stack([rng.choice(pool.size, size, replace=False, shuffle=False) for _ in range(rows)])
+        sums[start:start + rows] = pool[chosen].sum(axis=1)
+    return sums
 
 
 def sign_flip_p_value(differences, seed: int = SEED, n_resamples: int = N_PERMUTATIONS) -> float:

@@ -175,6 +175,51 @@ def test_detectable_difference_by_hand():
     assert tone.detectable_difference(values, values) == pytest.approx(0.66034, abs=1e-5)
 
 
+def _enumerated_p(first, second):
+    """Two-sided p of mean(first) − mean(second) over every relabelling, by itertools (a second method)."""
+    import itertools
+
+    pool = list(first) + list(second)
+    observed = np.mean(first) - np.mean(second)
+    differences = []
+    for chosen in itertools.combinations(range(len(pool)), len(first)):
+        rest = [value for index, value in enumerate(pool) if index not in chosen]
+        differences.append(np.mean([pool[index] for index in chosen]) - np.mean(rest))
+    differences = np.array(differences)
+    share_below = np.mean(differences <= observed + 1e-12)
+    share_above = np.mean(differences >= observed - 1e-12)
+    return min(1.0, 2 * min(share_below, share_above))
+
+
+@pytest.mark.parametrize("keyed_pool", [1000, 0])  # random keys per batch, and rng.choice per relabelling
+@pytest.mark.parametrize("first, second", [
+    ([0.5, 0.1, 0.3, 0.6, 0.2, 0.4, 0.0], [0.0, -0.2, 0.1, 0.3, -0.1, 0.05, 0.2]),  # C(14, 7) = 3,432 relabellings
+    # C(14, 4) = 1,001 relabellings; the second sample, the smaller, is the one drawn
+    ([0.2, 0.4, 0.0, 0.6, 0.1, 0.3, 0.5, 0.2, 0.1, -0.1], [-0.3, 0.1, -0.1, 0.0]),
+])
+def test_random_relabellings_agree_with_every_relabelling(monkeypatch, keyed_pool, first, second):
+    # 999 relabellings, fewer than exist, so they are drawn at random; the p-value must be within 4 Monte Carlo
+    # standard errors of the exact one
+    monkeypatch.setattr(tone, "_KEYED_DRAW_POOL", keyed_pool)
+    exact = _enumerated_p(first, second)
+    difference, p_value = tone.permutation_difference(first, second, seed=7, n_resamples=999)
+    assert difference == pytest.approx(np.mean(first) - np.mean(second))
+    assert abs(p_value - exact) <= 4 * 2 * math.sqrt(exact / 2 * (1 - exact / 2) / 999)
+    reversed_difference, reversed_p = tone.permutation_difference(second, first, seed=7, n_resamples=999)
+    assert reversed_difference == pytest.approx(-difference)
+    assert abs(reversed_p - exact) <= 4 * 2 * math.sqrt(exact / 2 * (1 - exact / 2) / 999)
+
+
+def test_random_relabellings_of_large_samples_agree_with_the_t_test():
+    # 1,200 values: with samples this large the permutation p and Student's t-test p nearly coincide
+    from scipy import stats
+
+    generator = np.random.default_rng(11)
+    first, second = generator.normal(0.0, 1.0, 600), generator.normal(0.12, 1.0, 600)
+    _, p_value = tone.permutation_difference(first, second, n_resamples=20_000)
+    assert p_value == pytest.approx(stats.ttest_ind(first, second).pvalue, abs=0.01)
+
+
 def test_monte_carlo_error_of_p_by_hand():
     # √(0.43 · 0.57 / 99,999) = √(2.4510e-6) = 0.0015656
     assert tone.permutation_p_error(0.43, 23, 28, 99_999) == pytest.approx(0.0015656, abs=1e-7)
