@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_right
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,9 @@ TIE_TOLERANCE = 1  # matches: a frame this close to the leader's count is report
 # Between two adjacent matches of one frame there is nothing but white space and hyphens or dashes.
 _ADJACENT_GAP = frozenset(" \t\u00a0-\u2010\u2011\u2012\u2013\u2014")
 _CACHE: list[tuple[weakref.ref, weakref.ref, str, pd.DataFrame]] = []
+# Sentences' matching forms, kept for the next search: a concordance, a leave-one-term-out check and a codebook
+# comparison search the same sentences once per term or list (the forms are read, never changed).
+_sentence_form = lru_cache(maxsize=50_000)(matching_form)
 
 
 def frame_matches(corpus, codebook: Codebook) -> pd.DataFrame:
@@ -113,7 +117,7 @@ def find_group_matches(corpus, groups: list[tuple[str, tuple[Term, ...]]],
         # character, which for a whole huge document would take gigabytes.
         for first, last in _batches(all_texts, MATCH_BATCH_CHARS):
             texts = all_texts[first:last]
-            forms = [matching_form(text) for text in texts]
+            forms = [_sentence_form(text) for text in texts]
             printed = _Joined(texts)
             matching = _Joined([form for form, _ in forms])
             for group, terms in groups:

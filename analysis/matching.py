@@ -94,26 +94,35 @@ def matching_form(text: str) -> tuple[str, list[int]]:
     The matching form keeps case (patterns decide where case matters), straightens
     quotes and apostrophes, reads hyphens and dashes as spaces and collapses white
     space, character by character, so that spans found in it map back to the
-    original.
+    original: each run of hyphens and white space becomes one space at the run's
+    first character, except at the start and the end, where it goes.
     """
-    characters: list[str] = []
-    offsets: list[int] = []
     plain = normalize_for_display(text)  # same length: one character for one character
-    previous_space = True
-    for index, char in enumerate(plain):
-        if char == "-" or char.isspace():
-            if previous_space:
-                continue
-            previous_space = True
-            char = " "
-        else:
-            previous_space = False
-        characters.append(char)
-        offsets.append(index)
-    if characters and characters[-1] == " ":
-        characters.pop()
-        offsets.pop()
-    return "".join(characters), offsets
+    if ("-" not in plain and "  " not in plain and plain[:1] != " " and plain[-1:] != " "
+            and _OTHER_SPACE.search(plain) is None):  # most sentences: nothing to collapse
+        return plain, list(range(len(plain)))
+    pieces: list[str] = []
+    offsets: list[int] = []
+    kept_from = 0
+    for run in _SEPARATOR_RUN.finditer(plain):
+        start, end = run.span()
+        if start > kept_from:
+            pieces.append(plain[kept_from:start])
+            offsets.extend(range(kept_from, start))
+        if offsets and end < len(plain):
+            pieces.append(" ")
+            offsets.append(start)
+        kept_from = end
+    if kept_from < len(plain):
+        pieces.append(plain[kept_from:])
+        offsets.extend(range(kept_from, len(plain)))
+    return "".join(pieces), offsets
+
+
+# A run of hyphens and white space (Python's \s is str.isspace: tests/test_matching.py checks every code point).
+_SEPARATOR_RUN = re.compile(r"[-\s]+")
+# White space other than the space.
+_OTHER_SPACE = re.compile(r"[^\S ]")
 
 
 # --- RE2 with Python's offsets -----------------------------------------------------------------------------------

@@ -309,3 +309,16 @@ def test_cli_terms_other_tables_and_errors(capsys, tmp_path):
     assert status == 2 and out == ""
     assert err == f"error: {bad}:5: unknown key 'colour' in a frame (allowed: name, description, terms, dimension)\n"
     assert run(capsys, "terms", "--no-codebook")[2] == "error: terms: --no-codebook needs at least one --term PHRASE\n"
+
+
+def test_matches_are_the_same_when_the_sentence_forms_come_from_the_cache(seeds):
+    from analysis import framing
+    from analysis.codebook import read_codebook
+
+    groups = [(frame.name, frame.terms) for frame in read_codebook().frames]
+    framing._sentence_form.cache_clear()
+    first = framing.find_group_matches(seeds, groups)
+    assert framing._sentence_form.cache_info().misses == len(seeds.sentences)
+    again = framing.find_group_matches(seeds, groups)
+    assert framing._sentence_form.cache_info().hits == len(seeds.sentences)
+    assert again.equals(first)

@@ -254,7 +254,7 @@ def test_framing_matches_are_the_same_when_searched_in_small_batches(seeds, monk
         seen.append(len(text_))
         return real_matching_form(text_)
 
-    monkeypatch.setattr(framing, "matching_form", recording_matching_form)
+    monkeypatch.setattr(framing, "_sentence_form", recording_matching_form)  # uncached: every form is seen
     monkeypatch.setattr(framing, "MATCH_BATCH_CHARS", 300)  # a sentence or two per batch
     batched = framing.find_group_matches(seeds, groups)
     assert batched.equals(whole)

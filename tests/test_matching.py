@@ -83,3 +83,42 @@ def test_a_trailing_star_is_a_prefix_and_any_other_star_is_refused():
                            ("a ** b", "bare")):
         with pytest.raises(ValueError, match=reason):
             compile_phrase(phrase)
+
+
+def _matching_form_one_character_at_a_time(text):
+    """The matching form by its definition, character by character (a second method)."""
+    from analysis.text import normalize_for_display
+
+    characters, offsets = [], []
+    for index, char in enumerate(normalize_for_display(text)):
+        if char == "-" or char.isspace():
+            if not characters or characters[-1] == " ":
+                continue
+            char = " "
+        characters.append(char)
+        offsets.append(index)
+    if characters and characters[-1] == " ":
+        characters.pop()
+        offsets.pop()
+    return "".join(characters), offsets
+
+
+def test_matching_form_equals_its_definition_on_random_texts():
+    import random
+
+    generator = random.Random(5)
+    alphabet = ["a", "B", "é", "-", "‐", "–", "—", " ", "\t", "\n", "\u00a0", "\u2009", "\u3000", "\x1c", "'",
+                "\u2019", "\u201c", ".", "7"]
+    texts = ["", " ", "-", "- -", "a", " a ", "-a-", "well - known", "a\u00a0\u2009b"]
+    texts += ["".join(generator.choices(alphabet, k=generator.randint(1, 40))) for _ in range(3000)]
+    for text in texts:
+        assert matching_form(text) == _matching_form_one_character_at_a_time(text), repr(text)
+
+
+def test_separator_runs_treat_as_space_what_python_does():
+    # the runs are found by a regular expression; its \s must be exactly str.isspace, code point by code point
+    from analysis.matching import _SEPARATOR_RUN
+
+    for code in range(0x110000):
+        char = chr(code)
+        assert bool(_SEPARATOR_RUN.fullmatch(char)) == (char == "-" or char.isspace()), hex(code)
