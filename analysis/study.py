@@ -17,11 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import lists
+from analysis.errors import AnalysisError
 from analysis.lists import EXAMPLE_STUDY_TEXT, is_example_corpus
-from analysis.output import markdown_text
+from analysis.output import make_folder, markdown_text, write_bytes_atomic
 from analysis.yamlfile import read_yaml
 
 TOP_EVENTS = 10
+# Where a study keeps tables computed from its measured ones (StudyInputs.outlet_differences).
+DERIVED_FOLDER = "derived"
 
 
 @lru_cache(maxsize=1)
@@ -230,6 +233,53 @@ class StudyInputs:
         from analysis.tone import sentence_tone
 
         return sentence_tone(self.corpus)
+
+    def outlet_differences(self, voice: str | None = None) -> pd.DataFrame:
+        """Return :func:`analysis.tone.outlet_differences` of :meth:`sentence_tone` (in ``voice``; None: all)
+        with its default options.
+
+        With a study, the table is computed once and kept in the study's ``derived/``
+        folder, under the SHA-256 of the tone table and of the code and versions that
+        computed it, so that two pages showing the same test do not run its hundreds of
+        thousands of relabellings twice. A study folder that cannot be written to only
+        loses the saving.
+        """
+        from analysis import tone
+
+        if self.study is None or "sentence_tone" not in self.study.tables:
+            return tone.outlet_differences(self.sentence_tone(), voice=voice)
+        import io
+
+        from analysis.measure import parquet_bytes
+
+        path = self.study.path / DERIVED_FOLDER / f"outlet-differences-{voice or tone.ALL}-{self._tone_key()}.parquet"
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError):
+            pass  # not kept yet, or damaged: computed again
+        data = parquet_bytes(tone.outlet_differences(self.sentence_tone(), voice=voice))
+        try:
+            make_folder(path.parent)
+            write_bytes_atomic(path, data)
+        except AnalysisError:
+            pass
+        # Read back as a kept table is, so that every page gets the same column types.
+        return pd.read_parquet(io.BytesIO(data))
+
+    def _tone_key(self) -> str:
+        """Return 16 hex digits of the SHA-256 of the study's tone table, the tone code and the package versions."""
+        import hashlib
+
+        import numpy
+        import scipy
+
+        from analysis import __version__, tone
+
+        digest = hashlib.sha256()
+        digest.update((self.study.path / self.study.manifest["tables"]["sentence_tone"]["file"]).read_bytes())
+        digest.update(Path(tone.__file__).read_bytes())
+        digest.update(f"{__version__} {numpy.__version__} {scipy.__version__}".encode())
+        return digest.hexdigest()[:16]
 
     def attributions(self, sources_file: Path | str | None = None) -> pd.DataFrame:
         """Return :func:`analysis.sources.attributions` of the corpus with the source rules of ``sources_file``

@@ -104,6 +104,41 @@ def test_study_inputs_opens_the_study_without_cleaning(tmp_path, monkeypatch):
         assert inputs.attributions(chosen).equals(attributions(expected, lists.source_rules(chosen)))
 
 
+def test_outlet_differences_are_computed_once_per_study(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from analysis import read_corpus, study, tone
+
+    measured = measure(SEEDS_DIR, tmp_path / "study", workers=1)
+    tones = tone.sentence_tone(read_corpus(SEEDS_DIR))
+    expected = {voice: tone.outlet_differences(tones, voice=voice) for voice in (None, "authorial")}
+    inputs = study.study_inputs(measured, SEEDS_DIR)
+    first = {voice: inputs.outlet_differences(voice) for voice in expected}
+    assert sorted(path.name.split("-")[2] for path in (measured / "derived").iterdir()) == ["all", "authorial"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the permutation test ran again")
+
+    monkeypatch.setattr(tone, "outlet_differences", refuse)
+    again = study.study_inputs(measured, SEEDS_DIR)  # another notebook's kernel, reading the same study
+    for voice, table in expected.items():
+        pd.testing.assert_frame_equal(first[voice], table, check_dtype=False)
+        assert again.outlet_differences(voice).equals(first[voice])
+    # the first outlet of each pair (DW, DW, Overt Operator) has 23, 23 and 21 sentences, as in test_tone
+    assert first[None]["n_a"].tolist() == [23, 23, 21]
+
+
+def test_a_study_folder_that_cannot_keep_derived_tables_still_gives_them(tmp_path):
+    from analysis import read_corpus, study, tone
+
+    measured = measure(SEEDS_DIR, tmp_path / "study", workers=1)
+    (measured / "derived").write_text("a file where the folder would go")
+    inputs = study.study_inputs(measured, SEEDS_DIR)
+    expected = tone.outlet_differences(tone.sentence_tone(read_corpus(SEEDS_DIR)))
+    assert inputs.outlet_differences()["p_value"].tolist() == expected["p_value"].tolist()
+    assert (measured / "derived").read_text() == "a file where the folder would go"
+
+
 def test_discovered_actor_list_can_keep_only_the_most_mentioned(tmp_path):
     from analysis import read_corpus
     from analysis.actors import read_actors
