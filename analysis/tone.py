@@ -594,8 +594,8 @@ def _random_subset_sums(pool: np.ndarray, size: int, n_draws: int, rng: np.rando
 
     Small pools draw a batch at once, as the ``size`` smallest of random keys per
     row. Large ones draw each subset with ``rng.choice``, which costs ``size``
-    random numbers rather than one per pooled value, and skip the zeros (a third of
-    news sentences score 0; they add nothing to a sum): the number of non-zero
+    random numbers rather than one per pooled value, and skip the zeros (often a
+    third of the sentences; they add nothing to a sum): the number of non-zero
     values in a subset is hypergeometric, and which ones a uniform choice among
     them. The sums do not depend on the batch.
     """
