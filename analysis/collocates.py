@@ -31,7 +31,9 @@ the node than elsewhere), ``p_value`` (χ², one degree of freedom, of the unsig
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
@@ -73,6 +75,13 @@ def collocates(corpus, node: str | None = None, frame: str | None = None, codebo
     module notes), ordered by outlet (corpus order), then G² (largest first), then
     collocate.
     """
+    _check_settings(window, min_count, by)
+    matches, label = _node_matches(corpus, node, frame, codebook)
+    return _collocates(corpus, matches, label, window, min_count, by, stop_words, _word_counts(corpus, by))
+
+
+def _check_settings(window, min_count, by) -> None:
+    """Raise AnalysisError (one line) unless the window, minimum count and grouping are ones collocates takes."""
     if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= MAX_WINDOW:
         raise AnalysisError(f"collocates: the window must be a whole number of words from 1 to {MAX_WINDOW}, "
                             f"not {window!r}")
@@ -80,13 +89,22 @@ def collocates(corpus, node: str | None = None, frame: str | None = None, codebo
         raise AnalysisError(f"collocates: the minimum count must be a whole number ≥ 1, not {min_count!r}")
     if by not in ("outlet", "corpus"):
         raise AnalysisError(f"collocates: group by 'outlet' or 'corpus', not {by!r}")
-    matches, label = _node_matches(corpus, node, frame, codebook)
+
+
+def _word_counts(corpus, by: str) -> tuple[Counter, Counter]:
+    """Return the words of each group (``by`` outlet or the whole corpus) and of each (group, word form)."""
+    group_of = (lambda outlet: outlet) if by == "outlet" else (lambda outlet: ALL)
+    words = corpus.tokens[corpus.tokens["kind"].isin(WORD_KINDS)]
+    return (Counter(group_of(outlet) for outlet in words["outlet"]),
+            Counter(zip(map(group_of, words["outlet"]), words["norm"])))
+
+
+def _collocates(corpus, matches: pd.DataFrame, label: str, window: int, min_count: int, by: str,
+                stop_words: Iterable[str], word_counts: tuple[Counter, Counter]) -> pd.DataFrame:
+    """Return :func:`collocates` of the node whose ``matches`` are given, with the corpus's ``word_counts``."""
     group_of = (lambda outlet: outlet) if by == "outlet" else (lambda outlet: ALL)
     groups = list(dict.fromkeys(group_of(outlet) for outlet in corpus.outlets))
-
-    words = corpus.tokens[corpus.tokens["kind"].isin(WORD_KINDS)]
-    n_words = Counter(group_of(outlet) for outlet in words["outlet"])
-    frequency = Counter(zip(map(group_of, words["outlet"]), words["norm"]))
+    n_words, frequency = word_counts
     texts = dict(zip(corpus.sentences["sentence_id"], corpus.sentences["text"]))
     n_node: Counter = Counter()
     span_words: Counter = Counter()
@@ -140,21 +158,31 @@ def _span_words(text: str, spans: list[tuple[int, int]], window: int) -> list[st
 
     Words that overlap a span (the node's own words) are never returned.
     """
-    words, position = [], 0
+    starts, ends, norms = _words_of(text)
+    node_indices: set[int] = set()
+    near: set[int] = set()
+    for start, end in spans:
+        before = bisect_right(ends, start)  # words wholly before the match (words are in order, apart)
+        through = bisect_left(starts, end)  # words that start before the match ends
+        node_indices.update(range(before, through))
+        near.update(range(max(0, before - window), before))
+        near.update(range(through, min(len(norms), through + window)))
+    return [norms[index] for index in sorted(near - node_indices)]
+
+
+@lru_cache(maxsize=20_000)
+def _words_of(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
+    """Return the start and end offsets and the normalised forms of the words of ``text``, in order (kept for the
+    next frame whose matches fall in the same sentence)."""
+    starts, ends, norms, position = [], [], [], 0
     for token in tokenize(text):
         start = text.find(token.text, position)  # tokens are substrings of the text, in order
         position = start + len(token.text)
         if token.kind in WORD_KINDS:
-            words.append((start, position, token.norm))
-    node_indices: set[int] = set()
-    near: set[int] = set()
-    for start, end in spans:
-        before = sum(1 for word in words if word[1] <= start)  # words wholly before the match
-        through = sum(1 for word in words if word[0] < end)  # words that start before the match ends
-        node_indices.update(range(before, through))
-        near.update(range(max(0, before - window), before))
-        near.update(range(through, min(len(words), through + window)))
-    return [words[index][2] for index in sorted(near - node_indices)]
+            starts.append(start)
+            ends.append(position)
+            norms.append(token.norm)
+    return tuple(starts), tuple(ends), tuple(norms)
 
 
 def _scored(table: pd.DataFrame, span_total: np.ndarray) -> pd.DataFrame:
@@ -189,10 +217,13 @@ def frame_collocates(corpus, codebook: Codebook, window: int = 5, min_count: int
     outlet the collocates with the largest positive G² (words found near the frame
     more often than their frequency in the outlet predicts), in codebook order.
     """
+    _check_settings(window, min_count, "outlet")
     tables = []
+    word_counts = _word_counts(corpus, "outlet")  # the same for every frame
+    stop_words = tuple(stop_words)
     for frame in codebook.frame_names:
-        found = collocates(corpus, frame=frame, codebook=codebook, window=window, min_count=min_count,
-                           stop_words=stop_words)
+        matches, label = _node_matches(corpus, None, frame, codebook)
+        found = _collocates(corpus, matches, label, window, min_count, "outlet", stop_words, word_counts)
         tables.append(found[found["g2"] > 0].groupby("outlet", sort=False).head(top))
     if not tables:
         return pd.DataFrame()

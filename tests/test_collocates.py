@@ -218,3 +218,23 @@ def test_cli_errors_are_one_line_with_status_2(cats, capsys, argv, error):
     assert captured.err.count("\n") == 1 and captured.err.startswith("error: ")
     if error is not None:
         assert captured.err == error
+
+
+def test_frame_collocates_are_each_frames_collocates_cut_to_the_top(seeds):
+    # frame_collocates counts the corpus's words once for every frame: its rows must be those of collocates()
+    # frame by frame, positive G² only, the top 3 per outlet
+    import pandas as pd
+
+    from analysis.codebook import read_codebook
+    from analysis.collocates import frame_collocates
+
+    codebook = read_codebook()
+    together = frame_collocates(seeds, codebook, window=4, min_count=1, top=3, stop_words=["the", "of"])
+    one_by_one = []
+    for frame in codebook.frame_names:
+        table = collocates(seeds, frame=frame, codebook=codebook, window=4, min_count=1, stop_words=["the", "of"])
+        one_by_one.append(table[table["g2"] > 0].groupby("outlet", sort=False).head(3))
+    assert len(together) > 10
+    pd.testing.assert_frame_equal(together, pd.concat(one_by_one, ignore_index=True))
+    with pytest.raises(AnalysisError, match="the window must be a whole number"):
+        frame_collocates(seeds, codebook, window=0)
