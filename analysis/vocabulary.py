@@ -1138,6 +1138,7 @@ def merge_subsumed_terms(key_terms: pd.DataFrame, count_column: str = "count",
     table["subsumes"] = ""
     if table.empty:
         return table.reset_index(drop=True)
+    subsumes: dict = {}
     groups = [column for column in group_columns if column in table]
     keyed = table.groupby(groups, sort=False) if groups else [((), table)]
     dropped: set = set()
@@ -1163,7 +1164,9 @@ def merge_subsumed_terms(key_terms: pd.DataFrame, count_column: str = "count",
                 absorbed.setdefault(keeper[2], []).append(term)
                 dropped.add(index)
         for keeper, merged in absorbed.items():
-            table.at[keeper, "subsumes"] = "; ".join(sorted(merged))
+            subsumes[keeper] = "; ".join(sorted(merged))
+    # One assignment, not one per row: setting a single cell of a text column costs 80 µs.
+    table["subsumes"] = [subsumes.get(index, "") for index in table.index]
     return table.drop(index=sorted(dropped)).reset_index(drop=True)
 
 
