@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import RulesError
-from analysis.matching import compile_phrase, compile_phrases, find_spans, matching_form
+from analysis.matching import compile_phrase, compile_phrases, matching_form
 from analysis.paths import DATA_DIR
 from analysis.yamlfile import read_yaml, where
 
@@ -124,15 +124,14 @@ def actor_mentions(corpus, actors: ActorList | Path | str | None = None) -> pd.D
     (the words as printed). Rows follow the sentence order, then the group order of
     the actor file, then the position in the sentence.
     """
+    from analysis.framing import pattern_spans
+
     actor_list = actors if isinstance(actors, ActorList) else read_actors(actors)
-    rows = []
     sentences = corpus.sentences
-    for doc_id, outlet, sentence_id, text in zip(
-        sentences["doc_id"], sentences["outlet"], sentences["sentence_id"], sentences["text"]
-    ):
-        form = matching_form(text)
-        for group in actor_list.groups:
-            for start, end in find_spans(group.pattern, text, form):
-                rows.append((doc_id, outlet, sentence_id, group.name, start, end, text[start:end]))
+    texts = sentences["text"].tolist()
+    doc_ids, outlets, sentence_ids = (sentences[column].tolist() for column in ("doc_id", "outlet", "sentence_id"))
+    names = [group.name for group in actor_list.groups]
+    rows = [(doc_ids[index], outlets[index], sentence_ids[index], names[group], start, end, texts[index][start:end])
+            for index, group, start, end in pattern_spans(texts, [group.pattern for group in actor_list.groups])]
     columns = ["doc_id", "outlet", "sentence_id", "group", "start", "end", "matched"]
     return pd.DataFrame.from_records(rows, columns=columns)

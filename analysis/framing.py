@@ -151,6 +151,25 @@ def find_group_matches(corpus, groups: list[tuple[str, tuple[Term, ...]]],
 MATCH_BATCH_CHARS = 1_000_000  # sentences searched together: bounds the memory of matching one document
 
 
+def pattern_spans(texts: list[str], patterns: list) -> list[tuple[int, int, int, int]]:
+    """Return ``(text index, pattern index, start, end)`` for every match of each of ``patterns`` (compiled
+    phrases) in ``texts``, in that order; offsets in the text.
+
+    The same spans as :func:`analysis.matching.find_spans` text by text, found by
+    searching a batch of texts at once, once per pattern.
+    """
+    found = []
+    for first, last in _batches(texts, MATCH_BATCH_CHARS):
+        forms = [_sentence_form(text) for text in texts[first:last]]
+        joined = _Joined([form for form, _ in forms])
+        for number, pattern in enumerate(patterns):
+            for index, start, end in joined.find(pattern):
+                offsets = forms[index][1]
+                found.append((first + index, number, offsets[start], offsets[end - 1] + 1))
+    found.sort()
+    return found
+
+
 def _batches(texts: list[str], max_chars: int) -> list[tuple[int, int]]:
     """Return ``(first, last)`` index ranges of consecutive ``texts`` holding about ``max_chars`` characters each."""
     ranges, first, size = [], 0, 0

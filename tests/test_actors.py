@@ -116,3 +116,22 @@ def test_a_valid_custom_file(tmp_path, seeds):
     # read in the seeds: "Kim" in DW s001, s003, s004, s006, s013, s016, s023 (7 sentences)
     assert sorted(set(found.loc[(found["group"] == "Kim") & (found["outlet"] == "DW"), "sentence_id"])) == [
         "dw-s001", "dw-s003", "dw-s004", "dw-s006", "dw-s013", "dw-s016", "dw-s023"]
+
+
+def test_mentions_equal_a_search_of_each_sentence_for_each_group(seeds, monkeypatch):
+    # actor_mentions searches many sentences at once; searching sentence by sentence, group by group (the
+    # definition) must give the same rows, also when the sentences are searched a few at a time
+    from analysis import framing
+    from analysis.matching import find_spans
+
+    actors = read_actors(DEFAULT_ACTORS)
+    expected = []
+    for row in seeds.sentences.itertuples(index=False):
+        for group in actors.groups:
+            for start, end in find_spans(group.pattern, row.text):
+                expected.append((row.doc_id, row.outlet, row.sentence_id, group.name, start, end,
+                                 row.text[start:end]))
+    assert len(expected) > 100
+    for batch_chars in (framing.MATCH_BATCH_CHARS, 200):
+        monkeypatch.setattr(framing, "MATCH_BATCH_CHARS", batch_chars)
+        assert list(actor_mentions(seeds, actors).itertuples(index=False, name=None)) == expected
