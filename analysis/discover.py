@@ -31,9 +31,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+import multiprocessing
+import os
 import re
 import tempfile
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -800,15 +804,15 @@ def discovered_texts(corpus, n_frames: int | None = None, seed: int = 0, unit: s
     them (an empty list is not a valid file). Raises AnalysisError if a reader
     refuses a file (which would be a bug here, never the corpus's fault).
     """
-    model = frame_model(corpus, n_frames, seed, unit)
-    label = corpus_name(corpus)
-    frames = discover_frames(corpus, model=model)
-    shares = frame_shares(corpus, model=model)
-    examples = frame_examples(corpus, model=model)
-    actors = discover_actors(corpus, min_count)
+    with _people_found_beside(corpus, min_count, rules, n_sources) as people:
+        model = frame_model(corpus, n_frames, seed, unit)
+        label = corpus_name(corpus)
+        frames = discover_frames(corpus, model=model)
+        shares = frame_shares(corpus, model=model)
+        examples = frame_examples(corpus, model=model)
+        actors, sources = people()
     if n_actors:
         actors = actors[actors["actor"].isin(actors["actor"].drop_duplicates().head(n_actors))]
-    sources = discover_sources(corpus, rules, n_sources)
     texts = {
         "codebook.yaml": codebook_text(model, label),
         "frames.csv": format_table(frames, "csv"),
@@ -822,6 +826,37 @@ def discovered_texts(corpus, n_frames: int | None = None, seed: int = 0, unit: s
     texts["summary.txt"] = summary_text(model, frames, shares, examples, actors, sources, label)
     _validate(texts)
     return texts
+
+
+# From this many sentences on, actors and sources are discovered in a forked process while the frames are.
+PARALLEL_DISCOVERY_SENTENCES = 2_000
+_FORKED_CORPUS = None  # the corpus a forked process discovers people in (read there, never pickled)
+
+
+@contextmanager
+def _people_found_beside(corpus, min_count: int, rules, n_sources: int):
+    """Within: a function returning ``(discover_actors(...), discover_sources(...))`` of ``corpus``.
+
+    On a machine with two cores or more that can fork, and for a corpus of
+    :data:`PARALLEL_DISCOVERY_SENTENCES` sentences or more, they are found in a
+    forked process while the block finds the frames; otherwise when called.
+    """
+    global _FORKED_CORPUS
+    if (len(corpus.sentences) < PARALLEL_DISCOVERY_SENTENCES or (os.cpu_count() or 1) < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        yield lambda: (discover_actors(corpus, min_count), discover_sources(corpus, rules, n_sources))
+        return
+    _FORKED_CORPUS = corpus
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+            found = pool.submit(_forked_people, min_count, rules, n_sources)
+            yield found.result
+    finally:
+        _FORKED_CORPUS = None
+
+
+def _forked_people(min_count: int, rules, n_sources: int):
+    return discover_actors(_FORKED_CORPUS, min_count), discover_sources(_FORKED_CORPUS, rules, n_sources)
 
 
 def _validate(texts: dict[str, str]) -> None:

@@ -293,3 +293,21 @@ def test_a_corpus_without_names_gets_an_empty_actor_list(tmp_path):
     from analysis import read_corpus
 
     assert discover_actors(read_corpus(folder)).empty
+
+
+def test_people_found_in_a_forked_process_are_those_found_here(seeds, monkeypatch):
+    # from PARALLEL_DISCOVERY_SENTENCES sentences on, actors and sources are found in a forked process while the
+    # frames are found here: every discovered file must be the same as when all is found in one process
+    import multiprocessing
+
+    from analysis import discover
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("this platform cannot fork")
+    monkeypatch.setattr(discover.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(discover, "PARALLEL_DISCOVERY_SENTENCES", 10**9)
+    in_one = discover.discovered_texts(seeds, n_actors=5)
+    monkeypatch.setattr(discover, "PARALLEL_DISCOVERY_SENTENCES", 1)
+    forked = discover.discovered_texts(seeds, n_actors=5)
+    assert forked == in_one
+    assert {"codebook.yaml", "actors.yaml", "sources.yaml", "summary.txt"} <= set(forked)
