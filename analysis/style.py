@@ -136,6 +136,10 @@ def show_figure(figure, name: str, alt: str, output_dir: Path | str | None = Non
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     if output_dir is not None:
-        save_figure(figure, name, Path(output_dir) / "figures")
+        # The PNG save_figure would draw again is these bytes: only the SVG is drawn anew.
+        folder = Path(output_dir) / "figures"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.png").write_bytes(buffer.getvalue())
+        save_figure(figure, name, folder, formats=("svg",))
     plt.close(figure)
     return Image(data=buffer.getvalue(), format="png", metadata={"alt": alt})
