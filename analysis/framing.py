@@ -105,39 +105,39 @@ def find_group_matches(corpus, groups: list[tuple[str, tuple[Term, ...]]],
     rows: list[tuple] = []
     if sentences.empty or not groups:
         return pd.DataFrame(rows, columns=MATCH_COLUMNS)
-    for doc_id, document in sentences.groupby("doc_id", sort=False):
-        all_texts = document["text"].tolist()
-        words = document["n_words"].to_numpy()
-        words_before = np.concatenate([[0], np.cumsum(words)[:-1]])
-        total_words = max(int(words.sum()), 1)
-        outlet = document["outlet"].iloc[0]
-        roles = document["role"].tolist()
-        sentence_ids = document["sentence_id"].tolist()
-        # A batch of sentences at a time: the matching forms keep one offset per
-        # character, which for a whole huge document would take gigabytes.
-        for first, last in _batches(all_texts, MATCH_BATCH_CHARS):
-            texts = all_texts[first:last]
-            forms = [_sentence_form(text) for text in texts]
-            printed = _Joined(texts)
-            matching = _Joined([form for form, _ in forms])
-            for group, terms in groups:
-                candidates: dict[int, list[tuple[int, int, int, str]]] = {}
-                for order, term in enumerate(terms):
-                    joined = printed if term.as_printed else matching
-                    for index, start, end in joined.find(term.pattern, None if term.as_printed else term.anchor):
-                        if not term.as_printed:
-                            offsets = forms[index][1]
-                            start, end = offsets[start], offsets[end - 1] + 1
-                        candidates.setdefault(index, []).append((start, end, order, term.label))
-                for index in sorted(candidates):
-                    text = texts[index]
-                    at = first + index
-                    kept = _longest_first(candidates[index])
-                    for start, end, label, n_merged in (_merge_adjacent(text, kept) if merge_adjacent
-                                                        else [(start, end, label, 1) for start, end, _, label in kept]):
-                        position = (int(words_before[at]) + count_words(text[:start])) / total_words
-                        rows.append((doc_id, outlet, roles[at], sentence_ids[at], group, label,
-                                     text[start:end], start, end, position, False, n_merged))
+    all_texts = sentences["text"].tolist()
+    doc_ids, outlets, roles, sentence_ids = (sentences[column].tolist()
+                                             for column in ("doc_id", "outlet", "role", "sentence_id"))
+    # A match's position is its words before it in its document over the document's words.
+    words = sentences["n_words"].to_numpy()
+    documents = pd.factorize(sentences["doc_id"])[0]
+    words_before = (pd.Series(words).groupby(documents).cumsum() - words).to_numpy()
+    total_words = np.maximum(np.bincount(documents, weights=words), 1)[documents]
+    # Sentences of many documents are searched together, a batch at a time: the matching forms keep one
+    # offset per character, which for a whole huge corpus would take gigabytes.
+    for first, last in _batches(all_texts, MATCH_BATCH_CHARS):
+        texts = all_texts[first:last]
+        forms = [_sentence_form(text) for text in texts]
+        printed = _Joined(texts)
+        matching = _Joined([form for form, _ in forms])
+        for group, terms in groups:
+            candidates: dict[int, list[tuple[int, int, int, str]]] = {}
+            for order, term in enumerate(terms):
+                joined = printed if term.as_printed else matching
+                for index, start, end in joined.find(term.pattern, None if term.as_printed else term.anchor):
+                    if not term.as_printed:
+                        offsets = forms[index][1]
+                        start, end = offsets[start], offsets[end - 1] + 1
+                    candidates.setdefault(index, []).append((start, end, order, term.label))
+            for index in sorted(candidates):
+                text = texts[index]
+                at = first + index
+                kept = _longest_first(candidates[index])
+                for start, end, label, n_merged in (_merge_adjacent(text, kept) if merge_adjacent
+                                                    else [(start, end, label, 1) for start, end, _, label in kept]):
+                    position = (int(words_before[at]) + count_words(text[:start])) / float(total_words[at])
+                    rows.append((doc_ids[at], outlets[at], roles[at], sentence_ids[at], group, label,
+                                 text[start:end], start, end, position, False, n_merged))
     table = pd.DataFrame(rows, columns=MATCH_COLUMNS)
     table["quoted"] = _quoted(corpus, table)
     order = {sentence_id: rank for rank, sentence_id in enumerate(sentences["sentence_id"])}
@@ -291,19 +291,26 @@ def _quoted(corpus, table: pd.DataFrame) -> pd.Series:
     """Return, per match, whether its first character lies inside quotation marks of its paragraph."""
     if table.empty:
         return pd.Series([], dtype=bool)
-    sentences = corpus.sentences.set_index("sentence_id")
-    paragraph_texts = corpus.paragraphs.set_index("paragraph_id")["text"]
-    spans_of: dict[str, list[tuple[int, int]]] = {}
+    sentences = corpus.sentences
+    matched = sentences[sentences["sentence_id"].isin(set(table["sentence_id"]))]
+    paragraph_of = dict(zip(matched["sentence_id"], matched["paragraph_id"]))
+    start_of = dict(zip(matched["sentence_id"], matched["start"]))
+    paragraphs = corpus.paragraphs
+    wanted = paragraphs[paragraphs["paragraph_id"].isin(set(paragraph_of.values()))]
+    paragraph_texts = dict(zip(wanted["paragraph_id"], wanted["text"]))
     flags = []
     for sentence_id, start in zip(table["sentence_id"], table["start"]):
-        paragraph_id = sentences.at[sentence_id, "paragraph_id"]
-        if paragraph_id not in spans_of:
-            spans_of[paragraph_id] = quote_spans(paragraph_texts.at[paragraph_id])
-        at = int(sentences.at[sentence_id, "start"]) + int(start)
-        spans = spans_of[paragraph_id]
+        spans = _quote_spans_of(paragraph_texts[paragraph_of[sentence_id]])
+        at = int(start_of[sentence_id]) + int(start)
         index = bisect_right(spans, (at, float("inf"))) - 1
         flags.append(index >= 0 and spans[index][0] <= at < spans[index][1])
     return pd.Series(flags, index=table.index, dtype=bool)
+
+
+@lru_cache(maxsize=20_000)
+def _quote_spans_of(paragraph: str) -> tuple[tuple[int, int], ...]:
+    """Return :func:`analysis.text.quote_spans` of ``paragraph``, kept for the next search of its sentences."""
+    return tuple(quote_spans(paragraph))
 
 
 def _outlet_words(corpus) -> pd.DataFrame:

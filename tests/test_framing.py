@@ -322,3 +322,22 @@ def test_matches_are_the_same_when_the_sentence_forms_come_from_the_cache(seeds)
     again = framing.find_group_matches(seeds, groups)
     assert framing._sentence_form.cache_info().hits == len(seeds.sentences)
     assert again.equals(first)
+
+
+def test_matches_searched_across_documents_equal_each_documents_own(seeds, monkeypatch):
+    # sentences of many documents are searched together; each match's position is still within its own
+    # document: searching each document alone must give the same rows, also in small batches
+    import pandas as pd
+
+    from analysis import framing
+    from analysis.codebook import read_codebook
+
+    groups = [(frame.name, frame.terms) for frame in read_codebook().frames]
+    sentences = seeds.sentences
+    alone = pd.concat([framing.find_group_matches(framing._SentencesOnly(document, seeds.paragraphs), groups)
+                       for _, document in sentences.groupby("doc_id", sort=False)], ignore_index=True)
+    assert alone["doc_id"].nunique() == 3 and alone["position"].between(0, 1).all()
+    for batch_chars in (framing.MATCH_BATCH_CHARS, 500):
+        monkeypatch.setattr(framing, "MATCH_BATCH_CHARS", batch_chars)
+        together = framing.find_group_matches(seeds, groups)
+        pd.testing.assert_frame_equal(together, alone)
