@@ -296,3 +296,12 @@ def test_majority_baseline_and_reliability_on_nyt():
     assert summary["majority_label_agreement"] == pytest.approx(0.455, abs=0.001)
     assert summary["mean_rating_reliability"] == pytest.approx(0.96, abs=0.005)
     assert summary["three_class_agreement"] > summary["majority_label_agreement"]
+
+
+def test_relabelling_large_pools_of_zeros():
+    # 1,700 sentences (drawn one relabelling at a time, zeros skipped), all scoring 0: no difference, p = 1
+    assert tone.permutation_difference([0.0] * 800, [0.0] * 900, n_resamples=999) == (0.0, 1.0)
+    # three 0.5s among them, all in the second sample: P(all three land there) = 900·899·898 / (1700·1699·1698)
+    # = 0.1482, so the two-sided p is about 0.296
+    _, p_value = tone.permutation_difference([0.0] * 800, [0.5] * 3 + [0.0] * 897, n_resamples=9999)
+    assert p_value == pytest.approx(2 * 900 * 899 * 898 / (1700 * 1699 * 1698), abs=0.02)
