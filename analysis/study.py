@@ -240,13 +240,14 @@ class StudyInputs:
 
         With a study, the table is computed once and kept in the study's ``derived/``
         folder, under the SHA-256 of the tone table and of the code and versions that
-        computed it, so that two pages showing the same test do not run its hundreds of
-        thousands of relabellings twice. A study folder that cannot be written to only
-        loses the saving.
+        computed it, so that two pages showing the same test do not run its tens of
+        thousands of relabellings per pair twice. A study folder that cannot be written
+        to only loses the saving.
         """
         from analysis import tone
 
-        if self.study is None or "sentence_tone" not in self.study.tables:
+        if (self.study is None or "sentence_tone" not in self.study.tables
+                or (voice is not None and voice not in tone.VOICE_ORDER)):  # an unknown voice: its one-line error
             return tone.outlet_differences(self.sentence_tone(), voice=voice)
         import io
 
