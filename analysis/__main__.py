@@ -1,7 +1,5 @@
 """``python -m analysis``: the command line (see :mod:`analysis.cli`)."""
 
-import sys
+from analysis.cli import exit_process, main
 
-from analysis.cli import main
-
-sys.exit(main())
+exit_process(main())

@@ -410,9 +410,10 @@ def _assign_positional_roles(lines: list[CleanLine], structure: dict, title: str
 
 
 def _looks_like_subheading(text: str, max_words: int) -> bool:
-    if count_words(text) > max_words:
+    # The ending first: most lines end a sentence, and counting words costs more than looking at one character.
+    if not (text.endswith("?") or not text.endswith(_CLOSING_PUNCTUATION)):
         return False
-    return text.endswith("?") or not text.endswith(_CLOSING_PUNCTUATION)
+    return count_words(text) <= max_words
 
 
 def _with_role(line: CleanLine, role: str, rule: str | None) -> CleanLine:

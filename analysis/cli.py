@@ -8,13 +8,16 @@ Bad input ends with one line on standard error and exit status 2.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
 import pkgutil
 import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -157,6 +160,28 @@ def main(argv: list[str] | None = None) -> int:
         number = getattr(interrupt, "signal_number", signal.SIGINT)
         return _fail(f"interrupted ({signal.Signals(number).name})", 128 + number)
     return 0
+
+
+def exit_process(status: int) -> NoReturn:
+    """End the process with ``status``: exit handlers run and standard streams are flushed, as at a normal exit,
+    but the interpreter's modules are not torn down one object at a time.
+
+    That teardown (pandas, pyarrow, scipy) takes about 0.15 s, longer than many a
+    command; once ``main`` has returned, every file it wrote is closed. Where
+    another non-daemon thread is still running, or a stream cannot be flushed,
+    the normal exit runs instead, so that nothing is cut short.
+    """
+    atexit._run_exitfuncs()
+    others = [thread for thread in threading.enumerate()
+              if thread is not threading.main_thread() and not thread.daemon and thread.is_alive()]
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        others.append(None)
+    if others:
+        sys.exit(status)
+    os._exit(status)
 
 
 def _fail(message: str, status: int = EXIT_INPUT_ERROR) -> int:

@@ -113,14 +113,10 @@ class Corpus:
         columns = ["doc_id", "outlet", "paragraph_id", "sentence_id", "sentence_index", "role", "text",
                    "start", "end", "n_words", "n_quoted_words", "voice"]
         outlet_of = dict(zip(self.documents["doc_id"], self.documents["outlet"]))
-        text_paragraphs = self.paragraphs[self.paragraphs["role"].isin(TEXT_ROLES)]
-        # Plain lists, not itertuples: reading rows out of the table cost more than segmenting them.
+        text_paragraphs, rows_of_document = self._text_paragraphs()
         paragraph_ids = text_paragraphs["paragraph_id"].tolist()
         roles = text_paragraphs["role"].tolist()
         texts = text_paragraphs["text"].tolist()
-        rows_of_document: dict[str, list[int]] = {}  # documents in order of first appearance, as groupby(sort=False)
-        for row, doc_id in enumerate(text_paragraphs["doc_id"].tolist()):
-            rows_of_document.setdefault(doc_id, []).append(row)
         for doc_id, paragraph_rows in rows_of_document.items():
             index = 0
             outlet = outlet_of[doc_id]
@@ -146,6 +142,30 @@ class Corpus:
         total = table.groupby("doc_id", sort=False)["n_words"].transform("sum")
         table["position"] = (before / total.where(total > 0, 1)).astype(float)
         return table
+
+    def _text_paragraphs(self) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+        """Return (the paragraphs of the article's own text, their row numbers by doc_id, documents in order of
+        first appearance as ``groupby(sort=False)``): the order of :attr:`sentences`."""
+        text_paragraphs = self.paragraphs[self.paragraphs["role"].isin(TEXT_ROLES)]
+        rows_of_document: dict[str, list[int]] = {}
+        # Plain lists, not itertuples: reading rows out of the table cost more than segmenting them.
+        for row, doc_id in enumerate(text_paragraphs["doc_id"].tolist()):
+            rows_of_document.setdefault(doc_id, []).append(row)
+        return text_paragraphs, rows_of_document
+
+    def sentence_texts(self) -> tuple[list[str], list[str]]:
+        """Return (doc_id of each sentence, text of each sentence): the columns ``doc_id`` and ``text`` of
+        :attr:`sentences`, in its order.
+
+        Once :attr:`sentences` is built they are read from it; before, only the
+        segmenter runs, which is all that counting terms needs (no quotation or word
+        counts, no table).
+        """
+        if "sentences" in self.__dict__:
+            return self.sentences["doc_id"].tolist(), self.sentences["text"].tolist()
+        text_paragraphs, rows_of_document = self._text_paragraphs()
+        texts = text_paragraphs["text"].tolist()
+        return _segmented((doc_id, texts[row]) for doc_id, rows in rows_of_document.items() for row in rows)
 
     @cached_property
     def tokens(self) -> pd.DataFrame:
@@ -589,9 +609,7 @@ def _clean(
     documents: pd.DataFrame, texts: list[str], rules: CleaningRules, path: Path
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     line_rows, paragraph_rows = [], []
-    columns = (documents[name].tolist() for name in ("doc_id", "outlet", "title"))
-    for (doc_id, outlet, title), text in zip(zip(*columns), texts):
-        cleaned = clean_lines(text, rules.for_outlet(outlet), title=title)
+    for doc_id, cleaned in _cleaned_documents(documents, texts, rules, path):
         index = 0
         for line in cleaned:
             line_rows.append((doc_id, line.line_number, line.text, line.kept, line.role, line.rule, line.credit))
@@ -602,11 +620,6 @@ def _clean(
                      line.role, line.text, line.credit,
                      count_words(line.text))
                 )
-        if not any(line.kept and line.role in TEXT_ROLES for line in cleaned):
-            raise CorpusError(
-                f"{path}: document '{doc_id}' has no text left after cleaning "
-                f"(every line matched a removal or metadata rule of {rules.source})"
-            )
     lines = pd.DataFrame(line_rows, columns=["doc_id", "line_number", "text", "kept", "role", "rule", "credit"])
     paragraphs = pd.DataFrame(
         paragraph_rows,
@@ -618,6 +631,42 @@ def _clean(
         fill = documents["doc_id"].map(lambda doc_id: headline_of.get(doc_id, ""))
         documents["title"] = documents["title"].where(documents["title"] != "", fill)
     return lines, paragraphs
+
+
+def _cleaned_documents(documents: pd.DataFrame, texts: list[str], rules: CleaningRules, path: Path):
+    """Yield (doc_id, its :class:`~analysis.cleaning.CleanLine` list) per document, in order; CorpusError for a
+    document that has no text left after cleaning."""
+    columns = (documents[name].tolist() for name in ("doc_id", "outlet", "title"))
+    for (doc_id, outlet, title), text in zip(zip(*columns), texts):
+        cleaned = clean_lines(text, rules.for_outlet(outlet), title=title)
+        if not any(line.kept and line.role in TEXT_ROLES for line in cleaned):
+            raise CorpusError(
+                f"{path}: document '{doc_id}' has no text left after cleaning "
+                f"(every line matched a removal or metadata rule of {rules.source})"
+            )
+        yield doc_id, cleaned
+
+
+def document_sentence_texts(documents: pd.DataFrame, texts: list[str], rules: CleaningRules,
+                            path: Path) -> tuple[list[str], list[str]]:
+    """Return (doc_id of each sentence, its text) of ``documents`` cleaned by ``rules``.
+
+    The same lists as ``corpus_of_documents(documents, texts, rules, path).sentence_texts()``
+    (same cleaning, same errors, same segmenter), without building the corpus's
+    tables: what counting terms in a slice of a large corpus needs.
+    """
+    return _segmented((doc_id, line.text) for doc_id, cleaned in _cleaned_documents(documents, texts, rules, path)
+                      for line in cleaned if line.kept and line.role in TEXT_ROLES)
+
+
+def _segmented(paragraphs) -> tuple[list[str], list[str]]:
+    """Return (doc_id of each sentence, its text) of the (doc_id, paragraph text) pairs ``paragraphs``, in order."""
+    doc_ids, sentences = [], []
+    for doc_id, text in paragraphs:
+        spans = sentence_spans(text)
+        sentences.extend(text[start:end] for start, end in spans)
+        doc_ids.extend([doc_id] * len(spans))
+    return doc_ids, sentences
 
 
 def file_sha256(path: Path) -> str:

@@ -167,7 +167,7 @@ def read_text_file(path: Path, source: str | None = None, max_bytes: int = MAX_T
 
 
 # NEL and the Unicode line and paragraph separators end a line, as they do in str.splitlines.
-_LINE_BREAKS = str.maketrans({"\u0085": "\n", "\u2028": "\n", "\u2029": "\n"})
+_OTHER_LINE_BREAKS = ("\u0085", "\u2028", "\u2029")
 
 
 def normalize_text(text: str) -> str:
@@ -176,7 +176,9 @@ def normalize_text(text: str) -> str:
     CR LF, CR, NEL (U+0085) and the line and paragraph separators U+2028 and U+2029
     all become ``\\n``.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for line_break in _OTHER_LINE_BREAKS:  # str.replace, not str.translate: it scans at memchr speed
+        text = text.replace(line_break, "\n")
     text = text.replace("\ufeff", "").replace("\u00a0", " ").replace("\u202f", " ")
     return unicodedata.normalize("NFC", text)
 

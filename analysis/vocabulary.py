@@ -207,13 +207,20 @@ def term_matrix(corpus, options: TermOptions | None = None) -> TermMatrix:
     token match is tokenised and normalised once; n-grams are built as arrays of
     integer codes, and only the distinct n-grams become strings.
     """
+    sentence_doc_ids, sentence_texts = corpus.sentence_texts()
+    return _term_matrix_of_sentences(corpus.documents, sentence_doc_ids, sentence_texts, options)
+
+
+def _term_matrix_of_sentences(documents: pd.DataFrame, sentence_doc_ids: list[str], sentence_texts: list[str],
+                              options: TermOptions | None = None) -> TermMatrix:
+    """Return the :class:`TermMatrix` of ``documents`` (doc_id, outlet, event) from the doc_id and text of each of
+    their sentences, in corpus order."""
     options = options or default_options()
-    sentences = corpus.sentences
-    n_documents, n_sentences = len(corpus.documents), len(sentences)
-    sentence_documents = pd.Index(corpus.documents["doc_id"]).get_indexer(sentences["doc_id"]).astype(np.int64)
+    n_documents, n_sentences = len(documents), len(sentence_texts)
+    sentence_documents = pd.Index(documents["doc_id"]).get_indexer(sentence_doc_ids).astype(np.int64)
     if (sentence_documents < 0).any():
         raise AnalysisError("the sentence table names a document that is not in the corpus")
-    codes, forms = _token_codes(sentences["text"].tolist())
+    codes, forms = _token_codes(sentence_texts)
     # Each sentence ends with a -2, so a token's sentence is the number of sentence ends before it.
     token_sentences = np.cumsum(codes == -2) - (codes == -2)
     token_documents = sentence_documents[token_sentences]
@@ -263,9 +270,9 @@ def term_matrix(corpus, options: TermOptions | None = None) -> TermMatrix:
         shape=(n_documents, n_sentences))
     counts = _canonical(documents_of_sentences @ by_sentence)
     sentence_counts = _canonical(documents_of_sentences @ in_sentence)
-    documents = corpus.documents[["doc_id", "outlet", "event"]].copy()
-    words = sentences.groupby("doc_id")["n_words"].sum()
-    documents["n_words"] = documents["doc_id"].map(words).fillna(0).astype(int)
+    documents = documents[["doc_id", "outlet", "event"]].reset_index(drop=True)
+    # A word's code is its form's (>= 0) and every word and number token has one, so this is count_words per document.
+    documents["n_words"] = np.bincount(token_documents[in_word], minlength=n_documents).astype(int)
     return TermMatrix(counts, np.asarray(vocabulary, dtype=object), documents, sentence_counts, positions)
 
 
@@ -357,13 +364,13 @@ def _slice_bounds(documents: pd.DataFrame, texts: list[str] | None, n_slices: in
 
 
 def _slice_term_matrix(bounds: tuple[int, int]) -> TermMatrix:
-    from analysis.corpus import corpus_of_documents, read_document_texts
+    from analysis.corpus import document_sentence_texts, read_document_texts
 
     documents, texts, rules, path, options = _FORKED_INPUT
     start, stop = bounds
-    rows = documents.iloc[start:stop].copy()
+    rows = documents.iloc[start:stop].reset_index(drop=True)
     slice_texts = read_document_texts(path, rows) if texts is None else texts[start:stop]
-    return term_matrix(corpus_of_documents(rows, slice_texts, rules, path), options)
+    return _term_matrix_of_sentences(rows, *document_sentence_texts(rows, slice_texts, rules, path), options)
 
 
 TOKEN_CHUNK_SENTENCES = 20_000

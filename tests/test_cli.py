@@ -64,3 +64,39 @@ def test_sentences_command(capsys):
     assert len(rows) == 23 + 21 + 28
     assert rows[0]["text"] == "North Korea's Kim hosts Russia's Defense Minister Shoigu"
     assert rows[0]["role"] == "headline"
+
+
+def _run_python(code: str, tmp_path) -> "subprocess.CompletedProcess":
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+
+def test_exit_process_runs_exit_handlers_and_flushes_standard_output(tmp_path):
+    code = (
+        "import atexit, pathlib, sys\n"
+        "from analysis.cli import exit_process\n"
+        "atexit.register(lambda: pathlib.Path('handler-ran').write_text('yes'))\n"
+        "sys.stdout.write('x' * 100000)\n"  # more than a pipe's buffer, left unflushed
+        "exit_process(3)\n"
+    )
+    finished = _run_python(code, tmp_path)
+    assert finished.returncode == 3
+    assert finished.stdout == "x" * 100000
+    assert (tmp_path / "handler-ran").read_text() == "yes"
+
+
+def test_exit_process_waits_for_a_running_thread(tmp_path):
+    code = (
+        "import pathlib, threading, time\n"
+        "from analysis.cli import exit_process\n"
+        "def work():\n"
+        "    time.sleep(0.3)\n"
+        "    pathlib.Path('thread-done').write_text('yes')\n"
+        "threading.Thread(target=work).start()\n"
+        "exit_process(0)\n"
+    )
+    finished = _run_python(code, tmp_path)
+    assert finished.returncode == 0
+    assert (tmp_path / "thread-done").read_text() == "yes"

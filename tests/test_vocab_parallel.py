@@ -65,3 +65,31 @@ def test_the_command_refuses_zero_workers(capsys):
     assert main(["vocab", "--workers", "0"]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert error == ["error: --workers must be 1 or more, not 0"]
+
+
+@pytest.mark.parametrize("kind", ["seeds", "unseen"])
+def test_sentence_texts_are_the_columns_of_the_sentence_table(kind):
+    from analysis.corpus import document_sentence_texts, read_document_table, read_document_texts
+
+    path = None if kind == "seeds" else UNSEEN
+    lean = read_corpus(path).sentence_texts()  # before the table is built: the segmenter alone
+    corpus = read_corpus(path)
+    table = corpus.sentences
+    assert lean == (table["doc_id"].tolist(), table["text"].tolist())
+    assert corpus.sentence_texts() == lean  # once it is built, read from it
+    documents, _, _ = read_document_table(corpus.source)
+    texts = read_document_texts(corpus.source, documents)
+    assert document_sentence_texts(documents, texts, corpus.rules, corpus.source) == lean
+
+
+def test_words_per_document_of_the_term_matrix_are_those_of_the_text_model(unseen_jsonl):
+    from analysis.text import count_words
+    from analysis.vocabulary import term_matrix
+
+    corpus = read_corpus(unseen_jsonl)
+    words = {}
+    for doc_id, text in zip(corpus.sentences["doc_id"], corpus.sentences["text"]):
+        words[doc_id] = words.get(doc_id, 0) + count_words(text)
+    matrix = term_matrix(read_corpus(unseen_jsonl), default_options(2))
+    assert dict(zip(matrix.documents["doc_id"], matrix.documents["n_words"].tolist())) == words
+    assert sum(words.values()) > 5_000  # 35 short articles
