@@ -653,13 +653,15 @@ class _Outlets:
     sizes: np.ndarray
     positions: np.ndarray
     sentences: sparse.csr_matrix
+    orders: np.ndarray  # n-gram order − 1 of each term
 
     @classmethod
     def of(cls, matrix: TermMatrix) -> "_Outlets":
         names, counts, sizes = matrix.grouped("outlet")
         _, indicator = matrix._indicator("outlet")
+        orders = np.array([term.count(" ") for term in matrix.terms.tolist()], dtype=np.int64)
         return cls(matrix, names, counts, sizes, matrix.grouped_positions("outlet"),
-                   (indicator @ matrix.sentence_counts).tocsr())
+                   (indicator @ matrix.sentence_counts).tocsr(), orders)
 
 
 def _comparison(outlets: _Outlets, target, reference, min_count, prior_scale, exact) -> pd.DataFrame:
@@ -678,7 +680,7 @@ def _comparison(outlets: _Outlets, target, reference, min_count, prior_scale, ex
         reference_positions = outlets.positions[other]
     keep = (target_counts + reference_counts) >= max(min_count, 1)
     terms = outlets.matrix.terms[keep]
-    orders = np.array([term.count(" ") for term in terms], dtype=np.int64)  # n-gram order − 1
+    orders = outlets.orders[keep]
     statistics = keyness_statistics(
         target_counts[keep], reference_counts[keep], outlets.sizes[row], reference_size,
         prior=pooled[keep] * prior_scale,
@@ -705,8 +707,10 @@ def _comparison(outlets: _Outlets, target, reference, min_count, prior_scale, ex
     })
     table["p_adjusted"] = np.nan
     table["adjustment"] = ""
-    table = table.sort_values(["log_odds_z", "term"], ascending=[False, True])
-    return table[KEYNESS_COLUMNS].reset_index(drop=True)
+    # Most distinctive first, ties by term: the terms are sorted already, so a stable sort on the
+    # negated score orders them as sort_values(["log_odds_z", "term"], ascending=[False, True]) (NaN last).
+    order = np.argsort(-table["log_odds_z"].to_numpy(dtype=float), kind="stable")
+    return table[KEYNESS_COLUMNS].take(order).reset_index(drop=True)
 
 
 def keyness_by_event(corpus, options: TermOptions | None = None, min_count: int = 2,
