@@ -207,8 +207,25 @@ def term_matrix(corpus, options: TermOptions | None = None) -> TermMatrix:
     token match is tokenised and normalised once; n-grams are built as arrays of
     integer codes, and only the distinct n-grams become strings.
     """
+    options = options or default_options()
+    # A notebook asks for the matrix of the same corpus and options several times (keyness, a pair, the
+    # prior's sensitivity, events, the explorer): the last few are kept with the corpus. TermMatrix is
+    # never changed in place, and a corpus's documents and sentences are fixed once read.
+    kept: dict = corpus.__dict__.setdefault("_term_matrices", {})
+    key = (options, id(corpus.documents))
+    if key in kept:
+        kept[key] = kept.pop(key)  # most recently used last
+        return kept[key]
     sentence_doc_ids, sentence_texts = corpus.sentence_texts()
-    return _term_matrix_of_sentences(corpus.documents, sentence_doc_ids, sentence_texts, options)
+    matrix = _term_matrix_of_sentences(corpus.documents, sentence_doc_ids, sentence_texts, options)
+    kept[key] = matrix
+    while len(kept) > KEPT_TERM_MATRICES:
+        del kept[next(iter(kept))]
+    return matrix
+
+
+KEPT_TERM_MATRICES = 2
+"""Term matrices :func:`term_matrix` keeps per corpus (one per set of options, most recently used)."""
 
 
 def _term_matrix_of_sentences(documents: pd.DataFrame, sentence_doc_ids: list[str], sentence_texts: list[str],

@@ -93,3 +93,21 @@ def test_words_per_document_of_the_term_matrix_are_those_of_the_text_model(unsee
     matrix = term_matrix(read_corpus(unseen_jsonl), default_options(2))
     assert dict(zip(matrix.documents["doc_id"], matrix.documents["n_words"].tolist())) == words
     assert sum(words.values()) > 5_000  # 35 short articles
+
+
+def test_a_corpus_keeps_its_last_two_term_matrices():
+    from analysis.vocabulary import term_matrix
+
+    corpus = read_corpus()
+    words, pairs, triples = default_options(1), default_options(2), default_options(3)
+    first = term_matrix(corpus, pairs)
+    assert term_matrix(corpus, default_options(2)) is first  # equal options: the kept matrix
+    single = term_matrix(corpus, words)
+    assert single is not first
+    assert term_matrix(corpus, pairs) is first
+    term_matrix(corpus, triples)  # a third set of options: the least recently used (words) is let go
+    assert term_matrix(corpus, pairs) is first
+    assert term_matrix(corpus, words) is not single
+    again = read_corpus()  # another corpus, even of the same text, has matrices of its own
+    assert term_matrix(again, pairs) is not first
+    assert term_matrix(again, pairs).counts.toarray().tolist() == first.counts.toarray().tolist()

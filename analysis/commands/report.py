@@ -43,6 +43,13 @@ def register(commands) -> None:
 
 
 def _run_report(args) -> None:
+    import sys
+
+    # jsonschema (under nbformat) checks the "iri" format with rfc3987_syntax when that is installed, and
+    # rfc3987_syntax builds its grammar on import: a second of every build, for a format no notebook schema
+    # uses. This process is the command's own, so it goes without; a program that imports analysis.report
+    # itself is left as it is.
+    sys.modules.setdefault("rfc3987_syntax", None)
     from analysis.report import build_report  # papermill is slow to import: only when asked
 
     index = build_report(args.corpus, args.out, rules_path=args.rules, codebook_path=args.codebook,
