@@ -953,6 +953,22 @@ def compare_with_codebook(corpus, codebook, n_frames: int | None = None, seed: i
     return pd.DataFrame(rows)
 
 
+def circular_comparison_notice(discovered_lists: str | list[str] | tuple[str, ...] | None) -> str:
+    """Return the Markdown notice that stands in for :func:`codebook_comparison` when the codebook was itself
+    discovered from the corpus (``"codebook"`` among ``discovered_lists``); an empty string otherwise.
+
+    Such a codebook holds the clusters this check would find, so comparing the two
+    would only compare the method with itself.
+    """
+    from analysis.lists import discovered_kinds
+
+    if "codebook" not in discovered_kinds(discovered_lists):
+        return ""
+    return ("*Not shown: this codebook was discovered from the corpus by the same factorisation, so comparing "
+            "it with clusters discovered afresh would compare the method with itself. The check needs a "
+            "codebook written by reading the texts (`--codebook`).*")
+
+
 def codebook_comparison(corpus, codebook, seed: int = 0) -> pd.DataFrame:
     """Return :func:`compare_with_codebook` with as many discovered frames as the codebook has (fewer when the
     corpus is too small for that many: then the number :func:`choose_n_frames` picks)."""

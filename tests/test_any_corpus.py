@@ -203,6 +203,9 @@ def test_discovered_lists_fill_the_sections_and_say_so(discovered_report):
     assert "The codebook is unvalidated." in framing_page
     assert "discovered_lists = 'codebook,actors,sources'" in framing_page or \
         "discovered_lists = 'codebook'" in framing_page
+    # the inductive check would compare the discovered codebook with the clusters it was made from
+    assert "would compare the method with itself" in framing_page
+    assert not (discovered_report / "tables" / "discovered-frames-beside-codebook.csv").exists()
     tone_page = visible_text(discovered_report / "04_tone.html")
     assert "The actor list used here was discovered from this corpus" in tone_page
     assert (discovered_report / "tables" / "frame-counts-by-outlet.csv").is_file()

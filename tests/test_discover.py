@@ -311,3 +311,13 @@ def test_people_found_in_a_forked_process_are_those_found_here(seeds, monkeypatc
     forked = discover.discovered_texts(seeds, n_actors=5)
     assert forked == in_one
     assert {"codebook.yaml", "actors.yaml", "sources.yaml", "summary.txt"} <= set(forked)
+
+
+def test_the_inductive_check_is_left_out_for_a_discovered_codebook_only():
+    from analysis.discover import circular_comparison_notice
+
+    assert circular_comparison_notice(None) == ""
+    assert circular_comparison_notice("actors,sources") == ""
+    notice = circular_comparison_notice("codebook,actors")
+    assert "discovered from the corpus" in notice and "--codebook" in notice
+    assert circular_comparison_notice(["codebook"]) == notice
