@@ -214,14 +214,22 @@ def choose_n_frames(matrix: sparse.csr_matrix, seed: int = 0) -> pd.DataFrame:
     The chosen number has the highest coherence (ties: the smaller number), so
     the same matrix and seed always choose the same number.
     """
-    rows = []
-    for n_frames in frame_range(*matrix.shape):
-        _, term_weights = _factorise(matrix, n_frames, seed)
-        rows.append({"n_frames": n_frames, "coherence": round(npmi_coherence(term_weights, matrix), 12)})
+    return _chosen_n_frames(matrix, seed)[0]
+
+
+def _chosen_n_frames(matrix: sparse.csr_matrix, seed: int) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
+    """Return :func:`choose_n_frames` and the factorisation of the chosen number (unit and term weights)."""
+    rows, best, best_fit = [], None, None
+    for n_frames in frame_range(*matrix.shape):  # ascending: a tie keeps the smaller number
+        fit = _factorise(matrix, n_frames, seed)
+        coherence = round(npmi_coherence(fit[1], matrix), 12)
+        rows.append({"n_frames": n_frames, "coherence": coherence})
+        if best is None or coherence > best:
+            best, best_fit = coherence, fit
     table = pd.DataFrame(rows)
-    best = table.sort_values(["coherence", "n_frames"], ascending=[False, True])["n_frames"].iloc[0]
-    table["chosen"] = table["n_frames"] == best
-    return table
+    chosen = table.sort_values(["coherence", "n_frames"], ascending=[False, True])["n_frames"].iloc[0]
+    table["chosen"] = table["n_frames"] == chosen
+    return table, best_fit
 
 
 def frame_model(corpus, n_frames: int | None = None, seed: int = 0, unit: str = "sentence",
@@ -243,15 +251,16 @@ def frame_model(corpus, n_frames: int | None = None, seed: int = 0, unit: str = 
                             f"share {len(terms)} words; at least 2 of each are needed)")
     matrix = _tfidf(counts)
     if n_frames is None:
-        k_scores = choose_n_frames(matrix[used], seed)
+        # The chosen number's factorisation is the one made while choosing (same matrix, number and seed).
+        k_scores, (fitted, term_weights) = _chosen_n_frames(matrix[used], seed)
         n_frames = int(k_scores.loc[k_scores["chosen"], "n_frames"].iloc[0])
     else:
         k_scores = pd.DataFrame(columns=["n_frames", "coherence", "chosen"])
         if n_frames > min(int(used.sum()), len(terms)):
             raise AnalysisError(f"{corpus.source}: {n_frames} frames asked, but only {int(used.sum())} {unit}s "
                                 f"with {len(terms)} shared words (ask for fewer frames)")
+        fitted, term_weights = _factorise(matrix[used], n_frames, seed)
     unit_weights = np.zeros((len(units), n_frames))
-    fitted, term_weights = _factorise(matrix[used], n_frames, seed)
     unit_weights[used] = fitted
     return FrameModel(unit, units, terms, unit_weights, term_weights, k_scores, seed)
 

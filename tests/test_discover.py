@@ -1,5 +1,7 @@
 """Discovery: candidate frames, actors and sources of a corpus without a codebook, written as files the readers load."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import yaml
@@ -321,3 +323,21 @@ def test_the_inductive_check_is_left_out_for_a_discovered_codebook_only():
     notice = circular_comparison_notice("codebook,actors")
     assert "discovered from the corpus" in notice and "--codebook" in notice
     assert circular_comparison_notice(["codebook"]) == notice
+
+
+def test_the_chosen_number_of_frames_is_fitted_once_and_as_asked(monkeypatch):
+    import numpy as np
+
+    import analysis.discover as discover
+
+    corpus = read_corpus(Path(__file__).parent / "data" / "unseen")
+    chosen = discover.frame_model(corpus)
+    asked = discover.frame_model(corpus, n_frames=chosen.n_frames)  # the number given: fitted on its own
+    assert np.array_equal(chosen.unit_weights, asked.unit_weights)
+    assert np.array_equal(chosen.term_weights, asked.term_weights)
+    fits = []
+    real = discover._factorise
+    monkeypatch.setattr(discover, "_factorise", lambda matrix, n, seed: fits.append(n) or real(matrix, n, seed))
+    discover.frame_model(corpus)
+    assert fits == chosen.k_scores["n_frames"].tolist()  # each number once: the chosen one is not fitted again
+    assert len(fits) > 2
