@@ -1002,15 +1002,24 @@ WORKER_PRELOAD = ("analysis.measure", "analysis.vocabulary", "analysis.tone", "a
 
 @contextmanager
 def _engine(workers: int | None, scheduler: str | None):
-    """Yield the engine that runs the partitions: this process, or a ``distributed`` client.
+    """Yield the engine that runs the partitions: this process, processes forked from it, or a ``distributed``
+    client.
 
-    A local cluster is started in the background, so that its processes start
-    while this process reads the corpus; a running scheduler is connected to when
-    the first task needs it (an input error is then reported without waiting for
-    the connection).
+    Local workers are forked processes on Linux; elsewhere (where forking a
+    process that has loaded these libraries is unsafe or impossible) a local
+    ``distributed`` cluster is started in the background, so that
+    its processes start while this process reads the corpus. A running scheduler is
+    connected to when the first task needs it (an input error is then reported
+    without waiting for the connection).
     """
     if scheduler is None and (workers == 1 or (workers is None and (os.cpu_count() or 1) == 1)):
         yield _InProcess()
+        return
+    import multiprocessing
+
+    if scheduler is None and sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
+        with _forked_processes(workers or os.cpu_count() or 1) as engine:
+            yield engine
         return
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -1053,6 +1062,73 @@ class _InProcess:
                 (result,) = dask.compute(dask.delayed(measure_partition_files)(*arguments), scheduler="synchronous")
                 bar.update()
                 yield partition, result
+
+
+@contextmanager
+def _forked_processes(workers: int):
+    """Yield a :class:`_LocalProcesses` engine; its pool is shut down at the end (at once after an error)."""
+    import importlib
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    for name in WORKER_PRELOAD:  # imported once here, so that the forked processes start with them
+        importlib.import_module(name)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield _LocalProcesses(pool, workers)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+class _LocalProcesses:
+    """Runs the partitions in processes forked from this one, with at most ``window`` tasks submitted and not
+    reduced: on one machine, what a local ``distributed`` cluster does, without its scheduler, nannies,
+    network and profiler threads (on 2 cores and 1 M words the run took about a fifth less time)."""
+
+    def __init__(self, pool, workers: int):
+        self.pool, self.workers = pool, workers
+        self.largest_in_flight = 0
+        self.largest_pending = 0
+
+    def window(self, tasks_per_worker: int) -> int:
+        return max(2, tasks_per_worker * self.workers)
+
+    def run(self, tasks, progress: bool, total: int, window: int, backlog):
+        """Yield (partition, result) as tasks finish; ``backlog()`` is how many results the caller holds."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        if not total:
+            return
+        in_flight: dict = {}
+
+        def top_up() -> None:
+            while len(in_flight) + backlog() < window:
+                item = next(tasks, None)
+                if item is None:
+                    return
+                partition, arguments = item
+                in_flight[self.pool.submit(measure_partition_files, *arguments)] = partition
+                self.largest_in_flight = max(self.largest_in_flight, len(in_flight))
+                self.largest_pending = max(self.largest_pending, len(in_flight) + backlog())
+
+        with _progress_bar(total, progress) as bar:
+            top_up()
+            while in_flight:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda finished: in_flight[finished].number):
+                    partition = in_flight.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        raise AnalysisError("a worker process stopped before it finished (out of memory?); "
+                                            "try fewer --workers or a smaller --partition-size") from None
+                    bar.update()
+                    yield partition, result
+                    self.largest_pending = max(self.largest_pending, len(in_flight) + backlog())
+                    top_up()
 
 
 class _Cluster:

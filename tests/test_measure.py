@@ -249,3 +249,20 @@ def test_progress_goes_to_standard_error_unless_quiet(tmp_path, capsys):
     assert "35 documents in 2 partitions" in loud.out
     assert main([*arguments, "--out", str(tmp_path / "quiet"), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def _worker_that_dies(*arguments):
+    import os
+
+    os._exit(9)  # as a worker killed for memory would stop: no exception, no result
+
+
+def test_a_worker_process_that_dies_is_a_one_line_error_and_no_study(tmp_path, monkeypatch):
+    import analysis.measure
+
+    path = write_jsonl(tmp_path / "corpus.jsonl", unseen_records())
+    monkeypatch.setattr(analysis.measure, "measure_partition_files", _worker_that_dies)
+    with pytest.raises(AnalysisError, match="a worker process stopped before it finished"):
+        measure(path, tmp_path / "study", partition_size=SIZE, workers=2)
+    assert not (tmp_path / "study" / "manifest.json").exists()
+    assert not list((tmp_path / "study").glob("tables/*.parquet"))
