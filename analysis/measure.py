@@ -1064,6 +1064,19 @@ class _InProcess:
                 yield partition, result
 
 
+def _submit_while_room(engine, in_flight: dict, tasks, window: int, backlog, submit) -> None:
+    """Submit tasks (``submit(partition, arguments)`` returns a future) while fewer than ``window`` partitions are
+    in flight or held (``backlog()``); record the engine's largest counts."""
+    while len(in_flight) + backlog() < window:
+        item = next(tasks, None)
+        if item is None:
+            return
+        partition, arguments = item
+        in_flight[submit(partition, arguments)] = partition
+        engine.largest_in_flight = max(engine.largest_in_flight, len(in_flight))
+        engine.largest_pending = max(engine.largest_pending, len(in_flight) + backlog())
+
+
 @contextmanager
 def _forked_processes(workers: int):
     """Yield a :class:`_LocalProcesses` engine; its pool is shut down at the end (at once after an error)."""
@@ -1105,14 +1118,8 @@ class _LocalProcesses:
         in_flight: dict = {}
 
         def top_up() -> None:
-            while len(in_flight) + backlog() < window:
-                item = next(tasks, None)
-                if item is None:
-                    return
-                partition, arguments = item
-                in_flight[self.pool.submit(measure_partition_files, *arguments)] = partition
-                self.largest_in_flight = max(self.largest_in_flight, len(in_flight))
-                self.largest_pending = max(self.largest_pending, len(in_flight) + backlog())
+            _submit_while_room(self, in_flight, tasks, window, backlog,
+                               lambda partition, arguments: self.pool.submit(measure_partition_files, *arguments))
 
         with _progress_bar(total, progress) as bar:
             top_up()
@@ -1161,18 +1168,14 @@ class _Cluster:
         in_flight: dict = {}
         pending = as_completed()
 
+        def submit(partition: Partition, arguments):
+            future = client.submit(measure_partition_files, *arguments, key=f"measure-partition-{partition.key}",
+                                   pure=False)
+            pending.add(future)
+            return future
+
         def top_up() -> None:
-            while len(in_flight) + backlog() < window:
-                item = next(tasks, None)
-                if item is None:
-                    return
-                partition, arguments = item
-                future = client.submit(measure_partition_files, *arguments, key=f"measure-partition-{partition.key}",
-                                       pure=False)
-                in_flight[future] = partition
-                pending.add(future)
-                self.largest_in_flight = max(self.largest_in_flight, len(in_flight))
-                self.largest_pending = max(self.largest_pending, len(in_flight) + backlog())
+            _submit_while_room(self, in_flight, tasks, window, backlog, submit)
 
         with _progress_bar(total, progress) as bar:
             top_up()
