@@ -172,14 +172,15 @@ def exit_process(status: int) -> NoReturn:
     the normal exit runs instead, so that nothing is cut short.
     """
     atexit._run_exitfuncs()
-    others = [thread for thread in threading.enumerate()
-              if thread is not threading.main_thread() and not thread.daemon and thread.is_alive()]
+    threads_running = any(thread is not threading.main_thread() and not thread.daemon and thread.is_alive()
+                          for thread in threading.enumerate())
     try:
         sys.stdout.flush()
         sys.stderr.flush()
+        flushed = True
     except (OSError, ValueError):
-        others.append(None)
-    if others:
+        flushed = False
+    if threads_running or not flushed:
         sys.exit(status)
     os._exit(status)
 

@@ -219,17 +219,16 @@ def choose_n_frames(matrix: sparse.csr_matrix, seed: int = 0) -> pd.DataFrame:
 
 def _chosen_n_frames(matrix: sparse.csr_matrix, seed: int) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
     """Return :func:`choose_n_frames` and the factorisation of the chosen number (unit and term weights)."""
-    rows, best, best_fit = [], None, None
-    for n_frames in frame_range(*matrix.shape):  # ascending: a tie keeps the smaller number
+    rows, best, chosen, chosen_fit = [], None, None, None
+    for n_frames in frame_range(*matrix.shape):  # ascending, and only a higher score replaces: ties keep the smaller
         fit = _factorise(matrix, n_frames, seed)
         coherence = round(npmi_coherence(fit[1], matrix), 12)
         rows.append({"n_frames": n_frames, "coherence": coherence})
         if best is None or coherence > best:
-            best, best_fit = coherence, fit
+            best, chosen, chosen_fit = coherence, n_frames, fit
     table = pd.DataFrame(rows)
-    chosen = table.sort_values(["coherence", "n_frames"], ascending=[False, True])["n_frames"].iloc[0]
     table["chosen"] = table["n_frames"] == chosen
-    return table, best_fit
+    return table, chosen_fit
 
 
 def frame_model(corpus, n_frames: int | None = None, seed: int = 0, unit: str = "sentence",

@@ -229,10 +229,9 @@ KEPT_TERM_MATRICES = 2
 
 
 def _term_matrix_of_sentences(documents: pd.DataFrame, sentence_doc_ids: list[str], sentence_texts: list[str],
-                              options: TermOptions | None = None) -> TermMatrix:
+                              options: TermOptions) -> TermMatrix:
     """Return the :class:`TermMatrix` of ``documents`` (doc_id, outlet, event) from the doc_id and text of each of
     their sentences, in corpus order."""
-    options = options or default_options()
     n_documents, n_sentences = len(documents), len(sentence_texts)
     sentence_documents = pd.Index(documents["doc_id"]).get_indexer(sentence_doc_ids).astype(np.int64)
     if (sentence_documents < 0).any():
