@@ -79,6 +79,28 @@ def read_input_bytes(path: Path | str, what: str = "file", max_bytes: int | None
     return data
 
 
+def holds_marker(folder: Path, name: str, text: str) -> bool:
+    """Return whether ``folder`` holds a regular file ``name`` whose content is exactly ``text``.
+
+    The report and the study mark the folders they write this way; a folder
+    that cannot be read is taken not to be marked.
+    """
+    marker = folder / name
+    try:
+        return not marker.is_symlink() and marker.is_file() and marker.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
+
+
+def is_empty_folder(folder: Path, error: type[AnalysisError] = AnalysisError) -> bool:
+    """Return whether ``folder`` holds nothing at all, not even hidden files; ``error`` when it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError as problem:
+        raise error(f"{folder}: cannot look inside the folder ({_reason(problem)})") from None
+
+
 def _mode_or_none(path: Path) -> int | None:
     """Return the ``st_mode`` of ``path``, or None when it cannot be read."""
     try:

@@ -49,7 +49,7 @@ from analysis import __version__
 from analysis.cleaning import CleaningRules, read_cleaning_rules
 from analysis.corpus import Corpus, corpus_of_documents, read_document_texts
 from analysis.errors import AnalysisError
-from analysis.files import read_input_bytes
+from analysis.files import holds_marker, is_empty_folder, read_input_bytes
 from analysis.output import OutputError, make_folder, write_text_atomic
 from analysis.paths import DEFAULT_CLEANING_RULES, PROJECT_ROOT
 
@@ -847,10 +847,7 @@ def check_study_folder(out_dir: Path | str, corpus_path: Path) -> Path:
         return target
     if not target.is_dir():
         raise StudyError(f"{out_dir}: is a file, not a study folder (give a new or empty folder)")
-    marker = target / STUDY_MARKER
-    is_study = (marker.is_file() and not marker.is_symlink()
-                and marker.read_bytes() == STUDY_MARKER_TEXT.encode("utf-8"))
-    if not is_study and any(target.iterdir()):
+    if not holds_marker(target, STUDY_MARKER, STUDY_MARKER_TEXT) and not is_empty_folder(target, StudyError):
         raise StudyError(f"{out_dir}: holds files that no measure run wrote (it has no {STUDY_MARKER}); "
                          "give a new or empty folder")
     return target

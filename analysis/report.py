@@ -37,6 +37,7 @@ from analysis import __version__
 from analysis import lists
 from analysis.corpus import file_sha256, read_document_table
 from analysis.errors import AnalysisError
+from analysis.files import holds_marker, is_empty_folder
 from analysis.measure import describe_options, measure, open_study, study_manifest
 from analysis.output import make_folder, write_bytes_atomic, write_text_atomic
 from analysis.paths import (
@@ -355,21 +356,12 @@ def _refuse_folders_holding_inputs(given: Path | str, target: Path, inputs) -> N
 
 def _is_report_folder(folder: Path) -> bool:
     """Return whether ``folder`` holds the marker a report writes, with exactly its text."""
-    marker = folder / REPORT_MARKER
-    try:
-        return (not marker.is_symlink() and marker.is_file()
-                and marker.read_bytes() == REPORT_MARKER_TEXT.encode("utf-8"))
-    except OSError:
-        return False
+    return holds_marker(folder, REPORT_MARKER, REPORT_MARKER_TEXT)
 
 
 def _is_empty_folder(folder: Path) -> bool:
     """Return whether ``folder`` holds nothing at all (not even hidden files)."""
-    try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is None
-    except OSError as problem:
-        raise ReportError(f"{folder}: cannot look inside the folder ({problem.strerror})") from None
+    return is_empty_folder(folder, ReportError)
 
 
 def _new_staging_folder(out_dir: Path):

@@ -241,6 +241,38 @@ def test_command_errors_are_one_line_and_exit_2(tmp_path, capsys, case):
     assert not (tmp_path / "study").exists() and not (UNSEEN / "study").exists()
 
 
+def test_a_study_folder_that_cannot_be_read_is_refused_in_one_line(tmp_path, monkeypatch):
+    import os
+
+    from analysis.measure import STUDY_MARKER, STUDY_MARKER_TEXT, check_study_folder
+
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / STUDY_MARKER).write_text(STUDY_MARKER_TEXT, encoding="utf-8")
+    (study / "manifest.json").write_text("{}", encoding="utf-8")
+    assert check_study_folder(study, UNSEEN) == study
+    real_read_bytes = Path.read_bytes
+
+    def unreadable_marker(path):
+        if path.name == STUDY_MARKER:
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable_marker)
+    with pytest.raises(StudyError, match="no measure run wrote"):  # an unreadable marker marks nothing
+        check_study_folder(study, UNSEEN)
+    monkeypatch.undo()
+
+    def unlistable(path):
+        raise PermissionError(13, "Permission denied")
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setattr(os, "scandir", unlistable)
+    with pytest.raises(StudyError, match=r"empty: cannot look inside the folder \(Permission denied\)$"):
+        check_study_folder(empty, UNSEEN)
+
+
 def test_progress_goes_to_standard_error_unless_quiet(tmp_path, capsys):
     arguments = ["measure", "--corpus", str(UNSEEN), "--workers", "1", "--partition-size", "20"]
     assert main([*arguments, "--out", str(tmp_path / "loud")]) == 0
