@@ -58,6 +58,24 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(out_is_file=True)
 
 
+def whole_number(text: str, low: int = 1, high: int | None = None, other: str = "") -> int:
+    """Return ``text`` as a whole number from ``low`` to ``high`` (no upper bound when None).
+
+    For argparse's ``type=``: anything else raises ArgumentTypeError, which argparse
+    prints as one line naming the option. ``other`` names what else the option
+    accepts (" or 'all'"), for the messages.
+    """
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number{other}") from None
+    if high is not None and not low <= count <= high:
+        raise argparse.ArgumentTypeError(f"{count:,} is out of range: give {low:,} to {high:,}{other}")
+    if count < low:
+        raise argparse.ArgumentTypeError(f"{count:,} is less than {low:,}" + (f"; give {low:,} or more{other}" if other else ""))
+    return count
+
+
 def run_inputs(args: argparse.Namespace) -> list[Path]:
     """Return every file or folder the command may read: each path option, and the project's own inputs
     (the seed corpus, the default data files, the NYT ratings), which the defaults stand for."""

@@ -282,7 +282,7 @@ def test_sheet_command_errors(capsys, small, tmp_path):
     folder, codebook = small
     out = tmp_path / "sheet.csv"
     base = ["codebook-sheet", "--corpus", str(folder), "--codebook", str(codebook), "--out", str(out)]
-    _fails(capsys, base + ["--sample", "0", "--seed", "1"], out, "too small")
+    _fails(capsys, base + ["--sample", "0", "--seed", "1"], out, "0 is less than 1; give 1 or more or 'all'")
     _fails(capsys, base + ["--sample", "ten", "--seed", "1"], out, "not a whole number")
     _fails(capsys, base + ["--sample", "3"], out, "--seed")
     _fails(capsys, base + ["--sample", "3", "--seed", "1", "--unit", "word"], out, "--unit")

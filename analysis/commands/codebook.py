@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from analysis.cli import add_corpus_options, add_output_options, corpus_from, emit
+from analysis.cli import add_corpus_options, add_output_options, corpus_from, emit, whole_number
 from analysis.errors import AnalysisError
 
 ORDER = 45
@@ -49,13 +48,7 @@ def sample_size(text: str) -> int | None:
     """Return ``text`` as a number of units (None for 'all'); argparse reports anything else."""
     if text.strip().lower() == "all":
         return None
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or 'all'") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"{count} is too small: give 1 or more, or 'all'")
-    return count
+    return whole_number(text, 1, other=" or 'all'")
 
 
 def _add_codebook_option(parser) -> None:

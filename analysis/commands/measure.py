@@ -1,9 +1,8 @@
 """``measure``: measure a corpus once, in partitions and in parallel, into a study folder of tables."""
 
-import argparse
 from pathlib import Path
 
-from analysis.cli import write_stdout
+from analysis.cli import whole_number, write_stdout
 
 ORDER = 90
 
@@ -29,27 +28,16 @@ def register(commands) -> None:
                         help="a framing codebook: adds the frame_matches table")
     parser.add_argument("--sources", type=Path, default=None, metavar="FILE",
                         help="source categories and speech verbs (default: the package's verbs, no categories)")
-    parser.add_argument("--ngram", type=positive_count, default=1, metavar="N",
+    parser.add_argument("--ngram", type=whole_number, default=1, metavar="N",
                         help="terms of 1 to N words (default 1)")
-    parser.add_argument("--partition-size", type=positive_count, default=DEFAULT_PARTITION_SIZE, metavar="N",
+    parser.add_argument("--partition-size", type=whole_number, default=DEFAULT_PARTITION_SIZE, metavar="N",
                         help=f"documents per partition (default {DEFAULT_PARTITION_SIZE:,})")
-    parser.add_argument("--workers", type=positive_count, default=None, metavar="N",
+    parser.add_argument("--workers", type=whole_number, default=None, metavar="N",
                         help="local worker processes (default: every core; 1 measures in this process)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="the address of a running Dask scheduler (tcp://host:8786) to measure on instead")
     parser.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
     parser.set_defaults(run=_run_measure)
-
-
-def positive_count(text: str) -> int:
-    """Return ``text`` as a whole number of at least 1 (argparse reports anything else)."""
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"{count} is less than 1")
-    return count
 
 
 def _run_measure(args) -> None:

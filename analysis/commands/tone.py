@@ -1,9 +1,8 @@
 """``tone`` and ``tone-validation``: VADER sentence tone, its aggregates, and its agreement with people."""
 
-import argparse
 from pathlib import Path
 
-from analysis.cli import add_corpus_options, add_output_options, corpus_from, emit
+from analysis.cli import add_corpus_options, add_output_options, corpus_from, emit, whole_number
 
 ORDER = 40
 # Ten times the default: enough for any interval, and a typo (an extra zero or three) cannot run for hours.
@@ -52,13 +51,7 @@ def register(commands) -> None:
 
 def resample_count(text: str) -> int:
     """Return ``text`` as a number of resamples from 1 to MAX_RESAMPLES (argparse reports anything else)."""
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= count <= MAX_RESAMPLES:
-        raise argparse.ArgumentTypeError(f"{count:,} is out of range: give 1 to {MAX_RESAMPLES:,}")
-    return count
+    return whole_number(text, 1, MAX_RESAMPLES)
 
 
 def _run_tone(args) -> None:
