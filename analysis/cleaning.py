@@ -233,7 +233,7 @@ def clean_lines(text: str, rules: RuleSet, title: str = "") -> list[CleanLine]:
     any_rule = rules._group("any")
     remove_from, remove, roles = rules._group("remove_from"), rules._group("remove"), rules._group("roles")
     credit_pattern = rules.caption_credit
-    credit_prefilter = _raw_regexp(credit_pattern) if credit_pattern is not None else None
+    credit_prefilter = credit_pattern.program if credit_pattern is not None else None
     for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line:
@@ -262,11 +262,6 @@ def clean_lines(text: str, rules: RuleSet, title: str = "") -> list[CleanLine]:
             continue
         lines.append(CleanLine(number, line, kept=True, role=None, rule=None))
     return _assign_positional_roles(lines, rules.structure, title)
-
-
-def _raw_regexp(pattern: UserRegex):
-    """Return the RE2 program of ``pattern``, to be called on UTF-8 bytes (the form :class:`UserRegex` gives RE2)."""
-    return pattern._regexp
 
 
 COMBINE_AFTER_LINES = 200
@@ -344,7 +339,7 @@ def _combined_runs(rules: tuple[LineRule, ...], keep_order: bool = True) -> list
             pending.clear()
 
     for rule in rules:
-        program = _raw_regexp(rule.pattern)
+        program = rule.pattern.program
         if _tried_alone(rule):
             flush()
             size = 0
@@ -360,14 +355,14 @@ def _combined_runs(rules: tuple[LineRule, ...], keep_order: bool = True) -> list
 
 
 def _tried_alone(rule: LineRule) -> bool:
-    program = _raw_regexp(rule.pattern)
+    program = rule.pattern.program
     return program.programsize >= MAX_COMBINED_PROGRAM or "\\Q" in program.pattern
 
 
 def _combine(rules: tuple[LineRule, ...]) -> list[tuple[Any, tuple[LineRule, ...]]]:
     """Return one run for ``rules`` with their alternation; each rule alone if RE2 refuses it."""
     if len(rules) == 1:
-        return [(_raw_regexp(rules[0].pattern), rules)]
+        return [(rules[0].pattern.program, rules)]
     options = re2.Options()
     options.log_errors = False
     options.never_capture = True
@@ -375,9 +370,9 @@ def _combine(rules: tuple[LineRule, ...]) -> list[tuple[Any, tuple[LineRule, ...
     try:
         if any(rule.pattern.ignore_case != rules[0].pattern.ignore_case for rule in rules):
             raise re2.error("rules differ in case sensitivity")
-        program = re2.compile("|".join(f"(?:{_raw_regexp(rule.pattern).pattern})" for rule in rules), options)
+        program = re2.compile("|".join(f"(?:{rule.pattern.program.pattern})" for rule in rules), options)
     except re2.error:
-        return [(_raw_regexp(rule.pattern), (rule,)) for rule in rules]
+        return [(rule.pattern.program, (rule,)) for rule in rules]
     return [(program, rules)]
 
 

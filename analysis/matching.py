@@ -374,6 +374,11 @@ class UserRegex:
     def __repr__(self) -> str:
         return f"UserRegex({self.pattern!r})"
 
+    @property
+    def program(self):
+        """Return the compiled RE2 program; it is called on UTF-8 bytes and ignores ``not_followed_by``."""
+        return self._regexp
+
     def _found(self, spans, text: str) -> Match | None:
         return None if spans is None else Match(text, spans, self.groupindex)
 
