@@ -1012,9 +1012,7 @@ def _engine(workers: int | None, scheduler: str | None):
     if scheduler is None and (workers == 1 or (workers is None and (os.cpu_count() or 1) == 1)):
         yield _InProcess()
         return
-    import multiprocessing
-
-    if scheduler is None and sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
+    if scheduler is None and _forks_local_workers():
         with _forked_processes(workers or os.cpu_count() or 1) as engine:
             yield engine
         return
@@ -1038,6 +1036,13 @@ def _engine(workers: int | None, scheduler: str | None):
                     client.close()
                 if cluster is not None:
                     cluster.close()
+
+
+def _forks_local_workers() -> bool:
+    """Return whether local workers are forked processes here (Linux), not a local ``distributed`` cluster."""
+    import multiprocessing
+
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
 
 class _InProcess:

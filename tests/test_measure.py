@@ -145,6 +145,25 @@ def test_tables_are_byte_identical_on_every_engine(studies, corpora, cluster, tm
     assert (tmp_path / "cluster" / "manifest.json").read_bytes() == (studies["folder"] / "manifest.json").read_bytes()
 
 
+def test_a_local_distributed_cluster_gives_the_same_tables(studies, corpora, tmp_path, monkeypatch):
+    import analysis.measure
+
+    # Where processes are not forked (macOS, Windows) local workers are a distributed.LocalCluster.
+    monkeypatch.setattr(analysis.measure, "_forks_local_workers", lambda: False)
+    started = []
+    start_client = analysis.measure._start_client
+
+    def recorded_start(workers, scheduler):
+        cluster, client = start_client(workers, scheduler)
+        started.append(len(client.scheduler_info()["workers"]))
+        return cluster, client
+
+    monkeypatch.setattr(analysis.measure, "_start_client", recorded_start)
+    local_cluster = measure(corpora["jsonl"], tmp_path / "local-cluster", partition_size=SIZE, workers=2)
+    assert started == [2]
+    assert table_bytes(local_cluster) == table_bytes(studies["jsonl"])
+
+
 def test_manifest_names_no_path_of_the_machine(studies, corpora):
     text = (studies["jsonl"] / "manifest.json").read_text(encoding="utf-8")
     assert str(corpora["jsonl"].parent) not in text and str(Path.home()) not in text
