@@ -72,7 +72,8 @@ def whole_number(text: str, low: int = 1, high: int | None = None, other: str = 
     if high is not None and not low <= count <= high:
         raise argparse.ArgumentTypeError(f"{count:,} is out of range: give {low:,} to {high:,}{other}")
     if count < low:
-        raise argparse.ArgumentTypeError(f"{count:,} is less than {low:,}" + (f"; give {low:,} or more{other}" if other else ""))
+        advice = f"; give {low:,} or more{other}" if other else ""
+        raise argparse.ArgumentTypeError(f"{count:,} is less than {low:,}{advice}")
     return count
 
 
