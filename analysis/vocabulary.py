@@ -329,8 +329,9 @@ def corpus_keyness(path: Path | str | None = None, rules=None, outlet: str | Non
     """Return :func:`keyness` of the corpus at ``path``, cleaned and counted in slices by ``workers`` processes.
 
     ``workers`` None means one per core. The documents table is read and checked
-    once; consecutive slices of at least ``chunk_documents`` documents are cleaned
-    and counted in forked processes and their matrices stacked
+    once; consecutive slices of at least ``chunk_documents`` documents and about
+    equal text, one per process, are cleaned and counted in forked processes and
+    their matrices stacked
     (:func:`stack_term_matrices`), so the table is the one ``keyness(read_corpus(path),
     …)`` returns, byte for byte. Where processes cannot be forked (Windows), or the
     corpus is too small to split, it is counted in this process.
@@ -353,7 +354,7 @@ def corpus_keyness(path: Path | str | None = None, rules=None, outlet: str | Non
         raise AnalysisError(f"the number of workers must be at least 1, not {workers}")
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     documents, texts, _ = read_document_table(path) if workers > 1 and can_fork else (None, None, None)
-    n_slices = 1 if documents is None else min(workers * 2, len(documents) // max(chunk_documents, 1))
+    n_slices = 1 if documents is None else min(workers, len(documents) // max(chunk_documents, 1))
     if n_slices < 2:
         return keyness(read_corpus(path, cleaning_rules), outlet, vs, options, **settings)
     bounds = _slice_bounds(documents, texts, n_slices)
