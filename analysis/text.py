@@ -654,18 +654,34 @@ def language_identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-_ASCII_LETTERS = re.compile(r"[A-Za-z]")
+_ASCII_NOT_LETTERS = bytes(code for code in range(128) if not chr(code).isalpha())
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _letter_counts(text: str) -> tuple[int, int]:
     """Return the number of letters of ``text`` (``str.isalpha``) and how many of them are not Latin letters.
 
-    ASCII letters are A-Z and a-z, all Latin; only the other characters are looked up one by one.
+    ASCII letters are A-Z and a-z, all Latin, counted in bytes; only the other characters are looked up one by one.
     """
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, _ASCII_NOT_LETTERS))
+    if text.isascii():
+        return ascii_letters, 0
     others = [char for char in _NOT_ASCII.findall(text) if char.isalpha()]
     non_latin = sum(1 for char in others if "LATIN" not in unicodedata.name(char, ""))
-    return len(_ASCII_LETTERS.findall(text)) + len(others), non_latin
+    return ascii_letters + len(others), non_latin
+
+
+class _PieceMarkerCounts(dict):
+    """(words, English marker words) of each white-space separated piece of text met so far, counted when first
+    asked: a text's words are those of its pieces (see :func:`count_words`)."""
+
+    def __missing__(self, piece: str) -> tuple[int, int]:
+        words = _WORD_MATCH_PATTERN.findall(piece)
+        counts = self[piece] = (len(words), sum(word.lower() in _ENGLISH_MARKERS for word in words))
+        return counts
+
+
+_PIECE_MARKERS = _PieceMarkerCounts()
 
 
 def text_language(text: str) -> str:
@@ -691,8 +707,10 @@ def text_language(text: str) -> str:
         return next((code for code, _ in ranked if code != LANGUAGE), "und")
     if n_letters < MIN_LANGUAGE_LETTERS:
         return LANGUAGE
-    words = [match.group().lower() for match in _WORD_PATTERN.finditer(sample)]
-    if len(words) >= 40 and sum(word in _ENGLISH_MARKERS for word in words) >= ENGLISH_MARKER_SHARE * len(words):
+    if len(_PIECE_MARKERS) > MAX_COUNTED_PIECES:
+        _PIECE_MARKERS.clear()
+    n_words, n_markers = [sum(column) for column in zip(*map(_PIECE_MARKERS.__getitem__, sample.split()))] or [0, 0]
+    if n_words >= 40 and n_markers >= ENGLISH_MARKER_SHARE * n_words:
         return LANGUAGE
     ranked = language_identifier().rank(sample)
     english = next((probability for code, probability in ranked if code == LANGUAGE), 0.0)

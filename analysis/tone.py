@@ -335,7 +335,8 @@ def document_languages(corpus) -> pd.DataFrame:
     samples: dict[str, list[str]] = {doc_id: [] for doc_id in corpus.documents["doc_id"]}
     lengths = dict.fromkeys(samples, 0)
     paragraphs = corpus.paragraphs
-    for doc_id, role, text in zip(paragraphs["doc_id"], paragraphs["role"], paragraphs["text"]):
+    for doc_id, role, text in zip(paragraphs["doc_id"].tolist(), paragraphs["role"].tolist(),
+                                  paragraphs["text"].tolist()):
         if role in TEXT_ROLES and lengths[doc_id] < LANGUAGE_SAMPLE_CHARS:
             piece = text[:LANGUAGE_SAMPLE_CHARS - lengths[doc_id]]
             samples[doc_id].append(piece)
@@ -391,9 +392,10 @@ def sentence_tone(corpus, threshold: float = THRESHOLD, mask_names: bool = MASK_
     language_of = dict(zip(languages["doc_id"], languages["language"]))
     language = sentences["doc_id"].map(language_of).fillna(LANGUAGE).to_numpy()
     english = language == LANGUAGE
-    normalized = [normalize_for_scorer(text) for text in sentences["text"]]
+    normalized = [normalize_for_scorer(text) for text in sentences["text"].tolist()]
     scored = [mask_name_spans(text, titles) if mask_names else text for text in normalized]
-    scores = score_texts([text for text, keep in zip(scored, english) if keep], threshold, mask_names=False)
+    scores = score_texts([text for text, keep in zip(scored, english) if keep], threshold, mask_names=False,
+                         normalize=False)  # normalised above
     event_of = dict(zip(corpus.documents["doc_id"], corpus.documents["event"].astype(str)))
     table = pd.DataFrame({
         "doc_id": sentences["doc_id"].to_numpy(),

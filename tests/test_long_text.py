@@ -178,6 +178,20 @@ def test_english_paragraphs_and_the_seed_articles_are_english(seeds):
     assert languages["language"].tolist() == ["en", "en", "en"]
 
 
+GERMAN_34_WORDS = ("Die Regierung hat am Montag neue Regeln beschlossen und der Minister erklärte die Pläne im Parlament "
+                   "vor vielen Abgeordneten aus allen Parteien des Landes, bevor die Sitzung am späten Abend nach "
+                   "langer Debatte endete")
+
+
+def test_a_tenth_of_english_marker_words_makes_a_latin_text_english():
+    # 34 German words and 6 more: 40 words. THE, of, Said and "and" are markers (case does not matter): 4 of 40,
+    # a tenth. "the-end" and "they've" are one word each and no marker; with "und" for "and", 3 of 40 are
+    # markers and the detector decides: German.
+    assert len(GERMAN_34_WORDS.split()) == 34
+    assert text_language(GERMAN_34_WORDS + " THE of Said and the-end they've") == "en"
+    assert text_language(GERMAN_34_WORDS + " THE of Said und the-end they've") == "de"
+
+
 def test_only_the_start_of_a_document_is_read():
     assert text_language(ENGLISH * 40 + RUSSIAN * 100) == "en"  # 6,400 English characters come first
 
