@@ -709,7 +709,8 @@ def text_language(text: str) -> str:
         return LANGUAGE
     if len(_PIECE_MARKERS) > MAX_COUNTED_PIECES:
         _PIECE_MARKERS.clear()
-    n_words, n_markers = [sum(column) for column in zip(*map(_PIECE_MARKERS.__getitem__, sample.split()))] or [0, 0]
+    columns = list(zip(*map(_PIECE_MARKERS.__getitem__, sample.split())))  # words per piece, markers per piece
+    n_words, n_markers = (sum(columns[0]), sum(columns[1])) if columns else (0, 0)
     if n_words >= 40 and n_markers >= ENGLISH_MARKER_SHARE * n_words:
         return LANGUAGE
     ranked = language_identifier().rank(sample)
