@@ -406,7 +406,7 @@ def _assign_positional_roles(lines: list[CleanLine], structure: dict, title: str
 
 def _looks_like_subheading(text: str, max_words: int) -> bool:
     # The ending first: most lines end a sentence, and counting words costs more than looking at one character.
-    if not (text.endswith("?") or not text.endswith(_CLOSING_PUNCTUATION)):
+    if text.endswith(_CLOSING_PUNCTUATION) and not text.endswith("?"):
         return False
     return count_words(text) <= max_words
 

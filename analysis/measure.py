@@ -1079,15 +1079,21 @@ def _submit_while_room(engine, in_flight: dict, tasks, window: int, backlog, sub
         engine.largest_pending = max(engine.largest_pending, len(in_flight) + backlog())
 
 
+def _import_worker_modules() -> None:
+    """Import :data:`WORKER_PRELOAD` in this process, so that processes forked from it start with them."""
+    import importlib
+
+    for name in WORKER_PRELOAD:
+        importlib.import_module(name)
+
+
 @contextmanager
 def _forked_processes(workers: int):
     """Yield a :class:`_LocalProcesses` engine; its pool is shut down at the end (at once after an error)."""
-    import importlib
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    for name in WORKER_PRELOAD:  # imported once here, so that the forked processes start with them
-        importlib.import_module(name)
+    _import_worker_modules()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
         yield _LocalProcesses(pool, workers)
@@ -1200,7 +1206,6 @@ def _progress_bar(total: int, progress: bool):
 
 def _start_client(workers: int | None, scheduler: str | None):
     """Return (cluster or None, ``distributed.Client``): connected to ``scheduler``, or to new local processes."""
-    import importlib
     import logging
 
     import dask
@@ -1216,8 +1221,7 @@ def _start_client(workers: int | None, scheduler: str | None):
     if sys.platform == "linux":
         # Forked from this process once it has imported the package, a worker starts in a fraction of a second;
         # spawned, each imports everything again (about 3 s of both cores on a small machine).
-        for name in WORKER_PRELOAD:
-            importlib.import_module(name)
+        _import_worker_modules()
         method = "fork"
     # No dashboard; the scheduler's HTTP server takes any free port (a fixed one may be taken, which warns).
     with dask.config.set({"distributed.worker.multiprocessing-method": method}):
